@@ -1,0 +1,383 @@
+//! Rendering: a [`pecyn_script::Module`] in one language and variant becomes
+//! the in-memory files of a package (HTML pages, CSS, JavaScript, images),
+//! through the minijinja templates in `templates/`.
+//!
+//! Invariant: this crate knows nothing of zips, `imsmanifest.xml` or where
+//! output is written. It knows the SCORM version only as a value passed to
+//! templates (the runtime script needs to know which API to look for).
+
+mod html;
+mod strings;
+
+pub use strings::Strings;
+
+use minijinja::{Environment, UndefinedBehavior, Value};
+use pecyn_core::{Locale, ScormVersion, Variant};
+use pecyn_script::{Block, Module, Question, QuestionKind};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The page template every package starts from.
+pub const ENTRY_TEMPLATE: &str = "index.html";
+/// The file name of the launch page inside a package.
+pub const LAUNCH_FILE: &str = "index.html";
+
+/// One file of a package, in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path inside the package: ASCII, forward slashes, relative.
+    pub path: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// Why rendering failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The templates folder is missing or unreadable.
+    #[error("cannot read the templates folder {path}: {source}")]
+    TemplatesDir {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A strings file is missing or malformed.
+    #[error("{path}: {message}")]
+    Strings {
+        /// The strings file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A template failed to compile or render.
+    #[error("template error: {0:#}")]
+    Template(#[from] minijinja::Error),
+    /// An asset could not be read.
+    #[error("cannot read {path}: {source}")]
+    Asset {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// The templates, interface strings and static assets, loaded once and shared
+/// by every package of a build.
+pub struct Renderer {
+    env: Environment<'static>,
+    strings: BTreeMap<Locale, Strings>,
+    static_files: Vec<OutputFile>,
+}
+
+impl std::fmt::Debug for Renderer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Renderer").field("static_files", &self.static_files.len()).finish()
+    }
+}
+
+impl Renderer {
+    /// Loads `dir`: `index.html` (and what it includes), `strings/<lang>.toml`,
+    /// and every file under `assets/`, which is copied into each package.
+    pub fn load(dir: &Path) -> Result<Renderer, RenderError> {
+        if !dir.join(ENTRY_TEMPLATE).is_file() {
+            return Err(RenderError::TemplatesDir {
+                path: dir.to_path_buf(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, format!("no {ENTRY_TEMPLATE} in it; pass --templates DIR")),
+            });
+        }
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_loader(minijinja::path_loader(dir));
+        // Compile the entry template now, so syntax errors surface once, before any package.
+        env.get_template(ENTRY_TEMPLATE)?;
+        let mut strings = BTreeMap::new();
+        for locale in Locale::ALL {
+            strings.insert(locale, Strings::load(&dir.join("strings").join(format!("{}.toml", locale.code())))?);
+        }
+        strings::check_same_keys(&strings, dir)?;
+        let mut static_files = Vec::new();
+        let assets = dir.join("assets");
+        if assets.is_dir() {
+            collect(&assets, "assets", &mut static_files)?;
+        }
+        static_files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Renderer { env, strings, static_files })
+    }
+
+    /// The interface strings of a language.
+    pub fn strings(&self, locale: Locale) -> &Strings {
+        &self.strings[&locale]
+    }
+
+    /// Renders every file of one package.
+    pub fn render(&self, module: &Module, locale: Locale, variant: Variant, scorm: ScormVersion) -> Result<Vec<OutputFile>, RenderError> {
+        let ctx = context(module, locale, variant, scorm, &self.strings[&locale]);
+        let tmpl = self.env.get_template(ENTRY_TEMPLATE)?;
+        let html = tmpl.render(Value::from_serialize(&ctx))?;
+        let mut files = vec![OutputFile { path: LAUNCH_FILE.to_string(), bytes: html.into_bytes() }];
+        files.extend(self.static_files.iter().cloned());
+        for asset in &module.assets {
+            let bytes = std::fs::read(&asset.source).map_err(|source| RenderError::Asset { path: asset.source.clone(), source })?;
+            files.push(OutputFile { path: asset.path.clone(), bytes });
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|a, b| a.path == b.path);
+        Ok(files)
+    }
+}
+
+fn collect(dir: &Path, prefix: &str, out: &mut Vec<OutputFile>) -> Result<(), RenderError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| RenderError::TemplatesDir { path: dir.to_path_buf(), source })?;
+    for e in entries {
+        let e = e.map_err(|source| RenderError::TemplatesDir { path: dir.to_path_buf(), source })?;
+        let p = e.path();
+        let name = pecyn_core::ascii_file_name(&e.file_name().to_string_lossy());
+        if name.starts_with('.') {
+            continue;
+        }
+        let rel = format!("{prefix}/{name}");
+        if p.is_dir() {
+            collect(&p, &rel, out)?;
+        } else {
+            let bytes = std::fs::read(&p).map_err(|source| RenderError::Asset { path: p.clone(), source })?;
+            out.push(OutputFile { path: rel, bytes });
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Ctx {
+    lang: &'static str,
+    locale: &'static str,
+    variant: &'static str,
+    scorm: &'static str,
+    module: ModuleCtx,
+    objectives: Vec<Value>,
+    remember: Vec<Value>,
+    scenes: Vec<SceneCtx>,
+    quiz: QuizCtx,
+    strings: BTreeMap<String, String>,
+    /// Pages in order: start, scenes…, quiz, results.
+    page_count: usize,
+    /// Data for the runtime script, as JSON text (already safe inside `<script type="application/json">`).
+    runtime_config: Value,
+}
+
+#[derive(Serialize)]
+struct ModuleCtx {
+    id: String,
+    version: String,
+    title: String,
+    summary: String,
+    minutes: u32,
+    pass_mark: u8,
+    contributors: Vec<BTreeMap<&'static str, String>>,
+}
+
+#[derive(Serialize)]
+struct SceneCtx {
+    id: String,
+    title: String,
+    blocks: Vec<BlockCtx>,
+}
+
+#[derive(Serialize)]
+struct QuizCtx {
+    id: String,
+    title: String,
+    intro: Vec<BlockCtx>,
+    questions: Vec<QuestionCtx>,
+}
+
+#[derive(Serialize)]
+struct BlockCtx {
+    kind: &'static str,
+    /// Inline HTML for paragraph and heading.
+    html: Option<Value>,
+    ordered: bool,
+    /// List items / callout and scenario paragraphs.
+    items: Vec<Value>,
+    /// Dialogue lines.
+    lines: Vec<(String, Value)>,
+    src: Option<String>,
+    alt: Option<String>,
+    question: Option<QuestionCtx>,
+}
+
+#[derive(Serialize)]
+struct QuestionCtx {
+    id: String,
+    kind: &'static str,
+    /// `radio` or `checkbox`.
+    input: &'static str,
+    prompt: Value,
+    options: Vec<OptionCtx>,
+}
+
+#[derive(Serialize)]
+struct OptionCtx {
+    index: usize,
+    html: Value,
+    correct: bool,
+    feedback: Value,
+}
+
+fn block_ctx(b: &Block) -> BlockCtx {
+    let mut c = BlockCtx { kind: "", html: None, ordered: false, items: vec![], lines: vec![], src: None, alt: None, question: None };
+    match b {
+        Block::Paragraph { text } => {
+            c.kind = "paragraph";
+            c.html = Some(html::inline(text));
+        }
+        Block::Heading { text } => {
+            c.kind = "heading";
+            c.html = Some(html::inline(text));
+        }
+        Block::List { ordered, items } => {
+            c.kind = "list";
+            c.ordered = *ordered;
+            c.items = items.iter().map(html::inline).collect();
+        }
+        Block::Callout { paragraphs } => {
+            c.kind = "callout";
+            c.items = paragraphs.iter().map(html::inline).collect();
+        }
+        Block::Scenario { paragraphs } => {
+            c.kind = "scenario";
+            c.items = paragraphs.iter().map(html::inline).collect();
+        }
+        Block::Dialogue { lines } => {
+            c.kind = "dialogue";
+            c.lines = lines.iter().map(|l| (l.speaker.clone(), html::inline(&l.text))).collect();
+        }
+        Block::Image { src, alt } => {
+            c.kind = "image";
+            c.src = Some(src.clone());
+            c.alt = Some(alt.clone());
+        }
+        Block::Check { question } => {
+            c.kind = "check";
+            c.question = Some(question_ctx(question));
+        }
+    }
+    c
+}
+
+fn question_ctx(q: &Question) -> QuestionCtx {
+    QuestionCtx {
+        id: q.id.clone(),
+        kind: q.kind.name(),
+        input: if q.kind == QuestionKind::Multiple { "checkbox" } else { "radio" },
+        prompt: html::inline(&q.prompt),
+        options: q
+            .options
+            .iter()
+            .enumerate()
+            .map(|(i, o)| OptionCtx { index: i, html: html::inline(&o.text), correct: o.correct, feedback: html::inline(&o.feedback) })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct RuntimeConfig<'a> {
+    module: &'a str,
+    version: &'a str,
+    scorm: &'static str,
+    lang: &'static str,
+    pass_mark: u8,
+    pages: Vec<String>,
+    checks: Vec<RuntimeQuestion>,
+    quiz: Vec<RuntimeQuestion>,
+}
+
+#[derive(Serialize)]
+struct RuntimeQuestion {
+    id: String,
+    kind: &'static str,
+    options: usize,
+    correct: Vec<usize>,
+}
+
+fn runtime_question(q: &Question) -> RuntimeQuestion {
+    RuntimeQuestion {
+        id: q.id.clone(),
+        kind: q.kind.name(),
+        options: q.options.len(),
+        correct: q.options.iter().enumerate().filter(|(_, o)| o.correct).map(|(i, _)| i).collect(),
+    }
+}
+
+fn context(module: &Module, locale: Locale, variant: Variant, scorm: ScormVersion, strings: &Strings) -> Ctx {
+    let script = module.script(locale);
+    let meta = &module.meta;
+    let scenes: Vec<SceneCtx> = script
+        .scenes
+        .iter()
+        .map(|s| SceneCtx { id: s.id.clone(), title: s.title.clone(), blocks: s.blocks.iter().map(block_ctx).collect() })
+        .collect();
+    let mut pages = vec!["start".to_string()];
+    pages.extend(script.scenes.iter().map(|s| s.id.clone()));
+    pages.push(script.quiz.id.clone());
+    pages.push("results".to_string());
+    let checks = script
+        .scenes
+        .iter()
+        .flat_map(|s| s.blocks.iter())
+        .filter_map(|b| match b {
+            Block::Check { question } => Some(runtime_question(question)),
+            _ => None,
+        })
+        .collect();
+    let config = RuntimeConfig {
+        module: &meta.id,
+        version: &meta.version,
+        scorm: scorm.label(),
+        lang: locale.code(),
+        pass_mark: meta.pass_mark,
+        checks,
+        quiz: script.quiz.questions.iter().map(runtime_question).collect(),
+        pages: pages.clone(),
+    };
+    let json = serde_json::to_string(&config).unwrap_or_else(|_| "{}".into());
+    Ctx {
+        lang: locale.tag(),
+        locale: locale.code(),
+        variant: variant.code(),
+        scorm: scorm.label(),
+        module: ModuleCtx {
+            id: meta.id.clone(),
+            version: meta.version.clone(),
+            title: meta.title[&locale].clone(),
+            summary: meta.summary[&locale].clone(),
+            minutes: meta.minutes,
+            pass_mark: meta.pass_mark,
+            contributors: meta
+                .contributors
+                .iter()
+                .map(|c| {
+                    let mut m = BTreeMap::new();
+                    m.insert("name", c.name.clone());
+                    m.insert("organisation", c.organisation.clone());
+                    m.insert("role", c.role.clone().unwrap_or_default());
+                    m
+                })
+                .collect(),
+        },
+        objectives: script.objectives.iter().map(html::inline).collect(),
+        remember: script.remember.iter().map(html::inline).collect(),
+        scenes,
+        quiz: QuizCtx {
+            id: script.quiz.id.clone(),
+            title: script.quiz.title.clone(),
+            intro: script.quiz.intro.iter().map(block_ctx).collect(),
+            questions: script.quiz.questions.iter().map(question_ctx).collect(),
+        },
+        strings: strings.map().clone(),
+        page_count: pages.len(),
+        runtime_config: Value::from_safe_string(html::script_json(&json)),
+    }
+}

@@ -1,0 +1,222 @@
+//! Platform admin endpoints: organisations, keys, the catalogue, uptake.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::app::{parse_json, AppState, LimitedBody};
+use crate::auth::Principal;
+use crate::catalogue::{self, CatalogueFile};
+use crate::error::AppError;
+use crate::keys::Role;
+use crate::on_db;
+use crate::orgs::{self, NewOrg};
+
+/// `POST /api/v1/organisations`.
+pub async fn create_org(
+    State(state): State<AppState>,
+    principal: Principal,
+    LimitedBody(body): LimitedBody,
+) -> Result<(StatusCode, Json<orgs::Organisation>), AppError> {
+    principal.require_platform()?;
+    let new: NewOrg = parse_json(&body)?;
+    let org = orgs::create_org(&state.db, &new).await?;
+    tracing::info!(org = %org.code, "organisation created");
+    Ok((StatusCode::CREATED, Json(org)))
+}
+
+/// `GET /api/v1/organisations`.
+pub async fn list_orgs(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Value>, AppError> {
+    principal.require_platform()?;
+    let list = orgs::list_orgs(&state.db).await?;
+    Ok(Json(json!({ "organisations": list })))
+}
+
+/// `GET /api/v1/organisations/{code}`.
+pub async fn get_org(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(code): Path<String>,
+) -> Result<Json<orgs::Organisation>, AppError> {
+    principal.require_platform()?;
+    Ok(Json(orgs::find_org(&state.db, &code).await?))
+}
+
+/// Fields an admin may change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgPatch {
+    /// `active` or `suspended`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Retention in months; `null` clears.
+    #[serde(default, with = "double_option")]
+    pub retention_months: Option<Option<i64>>,
+}
+
+mod double_option {
+    use serde::{Deserialize, Deserializer};
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<i64>>, D::Error> {
+        Option::<i64>::deserialize(d).map(Some)
+    }
+}
+
+/// `PATCH /api/v1/organisations/{code}`.
+pub async fn patch_org(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(code): Path<String>,
+    LimitedBody(body): LimitedBody,
+) -> Result<Json<orgs::Organisation>, AppError> {
+    principal.require_platform()?;
+    let patch: OrgPatch = parse_json(&body)?;
+    let org = orgs::find_org(&state.db, &code).await?;
+    if let Some(s) = &patch.status {
+        if !orgs::ORG_STATUSES.contains(&s.as_str()) {
+            return Err(AppError::bad("invalid_status", "status must be active or suspended"));
+        }
+    }
+    if let Some(m) = patch.retention_months {
+        orgs::check_retention(m)?;
+    }
+    if let Some(s) = &patch.status {
+        orgs::set_status(&state.db, org.id, s).await?;
+    }
+    if let Some(m) = patch.retention_months {
+        orgs::set_retention(&state.db, org.id, m).await?;
+    }
+    Ok(Json(orgs::get_org(&state.db, org.id).await?))
+}
+
+/// Body of `POST /api/v1/organisations/{code}/keys`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRequest {
+    /// `ingest`, `org_admin` or `reader`.
+    pub role: String,
+    /// Free label, e.g. "Moodle production".
+    #[serde(default)]
+    pub label: String,
+}
+
+/// `POST /api/v1/organisations/{code}/keys`: the token is in this answer only.
+pub async fn issue_key(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(code): Path<String>,
+    LimitedBody(body): LimitedBody,
+) -> Result<(StatusCode, Json<orgs::IssuedKey>), AppError> {
+    principal.require_platform()?;
+    let req: KeyRequest = parse_json(&body)?;
+    let role = match Role::parse(&req.role) {
+        Some(r @ (Role::Ingest | Role::OrgAdmin | Role::Reader)) => r,
+        _ => {
+            return Err(AppError::bad(
+                "invalid_role",
+                "role must be ingest, org_admin or reader",
+            ))
+        }
+    };
+    let org = orgs::find_org(&state.db, &code).await?;
+    let issued = orgs::issue_key(&state.db, Some(&org), role, &req.label).await?;
+    tracing::info!(org = %org.code, key_id = %issued.key_id, role = issued.role, "key issued");
+    Ok((StatusCode::CREATED, Json(issued)))
+}
+
+/// `GET /api/v1/organisations/{code}/keys` (no secrets).
+pub async fn list_keys(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    principal.require_platform()?;
+    let org = orgs::find_org(&state.db, &code).await?;
+    let keys = orgs::list_keys(&state.db, Some(org.id)).await?;
+    Ok(Json(json!({ "keys": keys })))
+}
+
+/// `DELETE /api/v1/keys/{key_id}`: platform admins revoke any key; an org
+/// admin revokes keys of its own organisation. Takes effect at once.
+pub async fn revoke_key(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(key_id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let only_org = match principal.role {
+        Role::Platform => None,
+        _ => Some(principal.org_with(&[Role::OrgAdmin])?.id),
+    };
+    orgs::revoke_key(&state.db, &key_id, only_org).await?;
+    tracing::info!(key_id = %key_id, "key revoked");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/catalogue`: imports `catalogue.json`.
+pub async fn import_catalogue(
+    State(state): State<AppState>,
+    principal: Principal,
+    LimitedBody(body): LimitedBody,
+) -> Result<Json<Value>, AppError> {
+    principal.require_platform()?;
+    let file: CatalogueFile = parse_json(&body)?;
+    let n = catalogue::import(&state.db, &file).await?;
+    state.catalogue.reload(&state.db).await?;
+    Ok(Json(json!({ "imported": n })))
+}
+
+/// `GET /api/v1/catalogue` (any key but ingest keys, which read nothing).
+pub async fn list_catalogue(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Value>, AppError> {
+    if principal.role == Role::Ingest {
+        return Err(AppError::Forbidden("ingest keys read nothing"));
+    }
+    let packages = catalogue::list(&state.db).await?;
+    Ok(Json(json!({ "packages": packages })))
+}
+
+/// One row of the uptake report.
+#[derive(Debug, Serialize, sqlx::FromRow)]
+pub struct UptakeRow {
+    /// Organisation code.
+    pub code: String,
+    /// English name.
+    pub name_en: String,
+    /// Kind.
+    pub kind: String,
+    /// Region.
+    pub region: String,
+    /// Contribution in pence.
+    pub contribution_pence: i64,
+    /// Distinct learners with any event.
+    pub learners: i64,
+    /// Distinct learners who completed or passed something.
+    pub completers: i64,
+    /// Events stored.
+    pub events: i64,
+}
+
+/// `GET /api/v1/reports/uptake`: per organisation aggregates (platform).
+pub async fn uptake(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Value>, AppError> {
+    principal.require_platform()?;
+    let rows = on_db!(&state.db, p => sqlx::query_as::<_, UptakeRow>(
+        "SELECT o.code, o.name_en, o.kind, o.region, o.contribution_pence, \
+         COUNT(DISTINCT e.learner) AS learners, \
+         COUNT(DISTINCT CASE WHEN e.verb IN ('completed', 'passed') THEN e.learner END) AS completers, \
+         COUNT(e.id) AS events \
+         FROM organisations o LEFT JOIN events e ON e.org_id = o.id \
+         GROUP BY o.id, o.code, o.name_en, o.kind, o.region, o.contribution_pence ORDER BY o.code")
+        .fetch_all(p).await)?;
+    Ok(Json(json!({ "organisations": rows })))
+}

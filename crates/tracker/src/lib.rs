@@ -1,0 +1,1 @@
+//! The completion tracker: organisations, keys, ingest and reports (axum + sqlx).
