@@ -1,0 +1,1 @@
+//! Browser tests of built packages (owned by the player work; see tests/browser/).
