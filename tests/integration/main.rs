@@ -2,4 +2,6 @@
 //! One target (like ripgrep's `tests/tests.rs`), a module per feature.
 
 mod browser;
+mod build;
+mod check;
 mod util;

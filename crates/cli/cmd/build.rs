@@ -15,9 +15,10 @@ pub struct BuildArgs {
     /// Folder of modules (one sub-folder per module).
     #[arg(long, default_value = "modules", value_name = "DIR")]
     modules: PathBuf,
-    /// Folder of templates (index.html, strings/, assets/).
-    #[arg(long, default_value = "templates", value_name = "DIR")]
-    templates: PathBuf,
+    /// Folder of templates (index.html, strings/, assets/) [default: ./templates, or the
+    /// `templates` folder beside the modules folder].
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
     /// Where to write the zips and catalogue.json.
     #[arg(long, default_value = "dist", value_name = "DIR")]
     out: PathBuf,
@@ -43,7 +44,8 @@ pub struct BuildArgs {
 
 /// Runs `pecyn build`: exit 0 if everything built, 1 if anything failed, 2 if nothing could run.
 pub fn run(args: BuildArgs) -> ExitCode {
-    let mut plan = BuildPlan::new(&args.modules, &args.templates, &args.out);
+    let templates = args.templates.clone().unwrap_or_else(|| default_templates(&args.modules));
+    let mut plan = BuildPlan::new(&args.modules, templates, &args.out);
     plan.only = args.only;
     if !args.lang.is_empty() {
         plan.locales = dedup(args.lang);
@@ -126,6 +128,20 @@ pub fn run(args: BuildArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// `./templates` if it exists, else the `templates` folder beside the modules folder
+/// (so `pecyn build --modules /repo/modules` works from anywhere).
+fn default_templates(modules: &std::path::Path) -> PathBuf {
+    let here = PathBuf::from("templates");
+    if here.join("index.html").is_file() {
+        return here;
+    }
+    let beside = modules.parent().map(|p| p.join("templates"));
+    match beside {
+        Some(b) if b.join("index.html").is_file() => b,
+        _ => here,
     }
 }
 
