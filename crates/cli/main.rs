@@ -20,6 +20,8 @@ enum Command {
     Build(cmd::build::BuildArgs),
     /// Check SCORM zips: manifest, files, paths, SCORM rules.
     Check(cmd::check::CheckArgs),
+    /// Print the Markdown catalogue of the modules (docs/modules.md).
+    Index(cmd::index::IndexArgs),
 }
 
 fn main() -> ExitCode {
@@ -27,5 +29,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Index(args) => cmd::index::run(args),
     }
 }

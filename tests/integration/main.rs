@@ -4,4 +4,5 @@
 mod browser;
 mod build;
 mod check;
+mod library;
 mod util;

@@ -40,7 +40,11 @@ pub struct BuildPlan {
 
 impl BuildPlan {
     /// Everything under the given folders, on every core.
-    pub fn new(modules_dir: impl Into<PathBuf>, templates_dir: impl Into<PathBuf>, out_dir: impl Into<PathBuf>) -> Self {
+    pub fn new(
+        modules_dir: impl Into<PathBuf>,
+        templates_dir: impl Into<PathBuf>,
+        out_dir: impl Into<PathBuf>,
+    ) -> Self {
         BuildPlan {
             modules_dir: modules_dir.into(),
             templates_dir: templates_dir.into(),
@@ -150,22 +154,41 @@ pub enum BuildError {
 
 /// Runs a build. Module errors and package failures are in the report (other
 /// modules still build); an `Err` means nothing could be built.
-pub fn build(plan: &BuildPlan, progress: &(dyn Fn(Progress) + Sync)) -> Result<BuildReport, BuildError> {
+pub fn build(
+    plan: &BuildPlan,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<BuildReport, BuildError> {
     let renderer = Renderer::load(&plan.templates_dir)?;
     let mut dirs = pecyn_script::discover(&plan.modules_dir)?;
     if !plan.only.is_empty() {
         for id in &plan.only {
-            if !dirs.iter().any(|d| d.file_name().is_some_and(|f| f == id.as_str())) {
-                return Err(BuildError::UnknownModule(id.clone(), plan.modules_dir.clone()));
+            if !dirs
+                .iter()
+                .any(|d| d.file_name().is_some_and(|f| f == id.as_str()))
+            {
+                return Err(BuildError::UnknownModule(
+                    id.clone(),
+                    plan.modules_dir.clone(),
+                ));
             }
         }
-        dirs.retain(|d| d.file_name().is_some_and(|f| plan.only.iter().any(|o| f == o.as_str())));
+        dirs.retain(|d| {
+            d.file_name()
+                .is_some_and(|f| plan.only.iter().any(|o| f == o.as_str()))
+        });
     }
-    std::fs::create_dir_all(&plan.out_dir).map_err(|e| BuildError::OutDir(plan.out_dir.clone(), e))?;
+    std::fs::create_dir_all(&plan.out_dir)
+        .map_err(|e| BuildError::OutDir(plan.out_dir.clone(), e))?;
 
-    let mut report = BuildReport { modules: dirs.len(), ..Default::default() };
+    let mut report = BuildReport {
+        modules: dirs.len(),
+        ..Default::default()
+    };
     let placeholders = Placeholders::default();
-    let loaded: Vec<(PathBuf, (Option<Module>, Vec<Diagnostic>))> = parallel_map(&dirs, plan.jobs, |d| (d.clone(), load_module(d, &placeholders)));
+    let loaded: Vec<(PathBuf, (Option<Module>, Vec<Diagnostic>))> =
+        parallel_map(&dirs, plan.jobs, |d| {
+            (d.clone(), load_module(d, &placeholders))
+        });
     let mut modules = Vec::new();
     for (dir, (module, diags)) in loaded {
         let errors = diags.iter().filter(|d| d.is_error()).count();
@@ -173,7 +196,10 @@ pub fn build(plan: &BuildPlan, progress: &(dyn Fn(Progress) + Sync)) -> Result<B
         match module {
             Some(m) => modules.push(m),
             None => report.failures.push(Failure {
-                module: dir.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+                module: dir
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
                 file: None,
                 message: format!("{errors} error(s) in the module's files; no package built"),
             }),
@@ -185,7 +211,15 @@ pub fn build(plan: &BuildPlan, progress: &(dyn Fn(Progress) + Sync)) -> Result<B
         for &locale in &plan.locales {
             for &variant in &plan.variants {
                 for &scorm in &plan.scorm {
-                    jobs.push((m, PackageKey { module: m.id().to_string(), locale, variant, scorm }));
+                    jobs.push((
+                        m,
+                        PackageKey {
+                            module: m.id().to_string(),
+                            locale,
+                            variant,
+                            scorm,
+                        },
+                    ));
                 }
             }
         }
@@ -199,7 +233,11 @@ pub fn build(plan: &BuildPlan, progress: &(dyn Fn(Progress) + Sync)) -> Result<B
     for (module, file, r) in results {
         match r {
             Ok(rec) => report.packages.push(rec),
-            Err(message) => report.failures.push(Failure { module, file: Some(file), message }),
+            Err(message) => report.failures.push(Failure {
+                module,
+                file: Some(file),
+                message,
+            }),
         }
     }
     report.packages.sort_by(|a, b| a.file.cmp(&b.file));
@@ -208,9 +246,22 @@ pub fn build(plan: &BuildPlan, progress: &(dyn Fn(Progress) + Sync)) -> Result<B
 }
 
 /// Builds one package and writes it atomically; returns its catalogue record.
-pub fn build_package(module: &Module, key: &PackageKey, renderer: &Renderer, out_dir: &Path) -> Result<PackageRecord, String> {
-    let files = renderer.render(module, key.locale, key.variant, key.scorm).map_err(|e| e.to_string())?;
-    let content: Vec<ContentFile> = files.into_iter().map(|f| ContentFile { path: f.path, bytes: f.bytes }).collect();
+pub fn build_package(
+    module: &Module,
+    key: &PackageKey,
+    renderer: &Renderer,
+    out_dir: &Path,
+) -> Result<PackageRecord, String> {
+    let files = renderer
+        .render(module, key.locale, key.variant, key.scorm)
+        .map_err(|e| e.to_string())?;
+    let content: Vec<ContentFile> = files
+        .into_iter()
+        .map(|f| ContentFile {
+            path: f.path,
+            bytes: f.bytes,
+        })
+        .collect();
     let title = module.meta.title[&key.locale].clone();
     let spec = PackageSpec {
         identifier: key.identifier(),
@@ -224,15 +275,30 @@ pub fn build_package(module: &Module, key: &PackageKey, renderer: &Renderer, out
     };
     let file = key.file_name();
     let dest = out_dir.join(&file);
-    let tmp = tempfile::Builder::new().prefix(".pecyn-").suffix(".zip.part").tempfile_in(out_dir).map_err(|e| format!("cannot create a temporary file in {}: {e}", out_dir.display()))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".pecyn-")
+        .suffix(".zip.part")
+        .tempfile_in(out_dir)
+        .map_err(|e| {
+            format!(
+                "cannot create a temporary file in {}: {e}",
+                out_dir.display()
+            )
+        })?;
     let (tmp_file, tmp_path) = tmp.into_parts();
-    let writer = write_package(&spec, &content, BufWriter::new(tmp_file)).map_err(|e| e.to_string())?;
+    let writer =
+        write_package(&spec, &content, BufWriter::new(tmp_file)).map_err(|e| e.to_string())?;
     let f = writer.into_inner().map_err(|e| e.to_string())?;
     f.sync_all().map_err(|e| e.to_string())?;
     set_readable(&f);
     drop(f);
     let (sha256, bytes) = hash_file(&tmp_path).map_err(|e| e.to_string())?;
-    tmp_path.persist(&dest).map_err(|e| format!("cannot move the package into place at {}: {e}", dest.display()))?;
+    tmp_path.persist(&dest).map_err(|e| {
+        format!(
+            "cannot move the package into place at {}: {e}",
+            dest.display()
+        )
+    })?;
     Ok(PackageRecord {
         id: key.identifier(),
         module: module.id().to_string(),
@@ -276,8 +342,12 @@ fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
 
 fn write_catalogue(out_dir: &Path, packages: &[PackageRecord]) -> Result<(), BuildError> {
     let path = out_dir.join("catalogue.json");
-    let cat = Catalogue { generator: format!("pecyn {}", env!("CARGO_PKG_VERSION")), packages: packages.to_vec() };
-    let json = serde_json::to_string_pretty(&cat).map_err(|e| BuildError::Catalogue(path.clone(), std::io::Error::other(e)))?;
+    let cat = Catalogue {
+        generator: format!("pecyn {}", env!("CARGO_PKG_VERSION")),
+        packages: packages.to_vec(),
+    };
+    let json = serde_json::to_string_pretty(&cat)
+        .map_err(|e| BuildError::Catalogue(path.clone(), std::io::Error::other(e)))?;
     let write = || -> std::io::Result<()> {
         let mut tmp = tempfile::NamedTempFile::new_in(out_dir)?;
         tmp.write_all(json.as_bytes())?;
@@ -290,9 +360,83 @@ fn write_catalogue(out_dir: &Path, packages: &[PackageRecord]) -> Result<(), Bui
     write().map_err(|e| BuildError::Catalogue(path.clone(), e))
 }
 
+/// A Markdown catalogue of the modules in `modules_dir` (for `docs/modules.md`),
+/// generated from `module.toml` and the scripts. Modules with errors are listed as such.
+pub fn module_index(modules_dir: &Path) -> Result<String, BuildError> {
+    let dirs = pecyn_script::discover(modules_dir)?;
+    let placeholders = Placeholders::default();
+    let mut out = String::from("# The module library\n\n");
+    out.push_str("Generated from `modules/` by `pecyn index` — do not edit by hand; run `cargo run -- index > docs/modules.md`.\n\n");
+    out.push_str("| id | title (English) | teitl (Cymraeg) | collection | minutes | pass mark | scenes | checks | quiz questions | review | contributors |\n");
+    out.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    let mut total_minutes = 0;
+    for d in &dirs {
+        let id = d
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (m, _) = load_module(d, &placeholders);
+        match m {
+            None => out.push_str(&format!(
+                "| `{id}` | *does not build: run `pecyn build --only {id}`* | | | | | | | | | |\n"
+            )),
+            Some(m) => {
+                let meta = &m.meta;
+                let en = m.script(Locale::En);
+                let checks = en
+                    .scenes
+                    .iter()
+                    .flat_map(|s| s.blocks.iter())
+                    .filter(|b| matches!(b, pecyn_script::Block::Check { .. }))
+                    .count();
+                let collection = serde_json::to_value(meta.collection)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let review = serde_json::to_value(meta.review_status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let contributors = meta
+                    .contributors
+                    .iter()
+                    .map(|c| format!("{} ({})", c.name, c.organisation))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                total_minutes += meta.minutes;
+                out.push_str(&format!(
+                    "| `{id}` | {} | {} | {collection} | {} | {}% | {} | {checks} | {} | {review} | {} |\n",
+                    md_cell(&meta.title[&Locale::En]),
+                    md_cell(&meta.title[&Locale::Cy]),
+                    meta.minutes,
+                    meta.pass_mark,
+                    en.scenes.len(),
+                    en.quiz.questions.len(),
+                    md_cell(&contributors)
+                ));
+            }
+        }
+    }
+    out.push_str(&format!(
+        "\n{} modules, about {total_minutes} minutes in all, each in English and Welsh.\n",
+        dirs.len()
+    ));
+    Ok(out)
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
 /// Maps `f` over `items` on `jobs` threads (0 = one per core), keeping order.
 fn parallel_map<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = if jobs == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) } else { jobs };
+    let threads = if jobs == 0 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    } else {
+        jobs
+    };
     let threads = threads.min(items.len()).max(1);
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
@@ -310,5 +454,10 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl Fn(&T) -> R 
             });
         }
     });
-    results.into_inner().unwrap_or_default().into_iter().flatten().collect()
+    results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect()
 }

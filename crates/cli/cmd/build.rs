@@ -44,7 +44,10 @@ pub struct BuildArgs {
 
 /// Runs `pecyn build`: exit 0 if everything built, 1 if anything failed, 2 if nothing could run.
 pub fn run(args: BuildArgs) -> ExitCode {
-    let templates = args.templates.clone().unwrap_or_else(|| default_templates(&args.modules));
+    let templates = args
+        .templates
+        .clone()
+        .unwrap_or_else(|| default_templates(&args.modules));
     let mut plan = BuildPlan::new(&args.modules, templates, &args.out);
     plan.only = args.only;
     if !args.lang.is_empty() {
@@ -62,7 +65,11 @@ pub fn run(args: BuildArgs) -> ExitCode {
     let bar = ProgressBar::hidden();
     if show_bar {
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-        bar.set_style(ProgressStyle::with_template("{spinner} building [{bar:30}] {pos}/{len} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> "));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} building [{bar:30}] {pos}/{len} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
     }
     let started = Instant::now();
     let on_progress = |p: Progress| match p {
@@ -79,7 +86,10 @@ pub fn run(args: BuildArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             if args.json {
-                println!("{}", serde_json::json!({ "ok": false, "error": e.to_string() }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "ok": false, "error": e.to_string() })
+                );
             } else {
                 eprintln!("error: {e}");
             }
@@ -104,20 +114,33 @@ pub fn run(args: BuildArgs) -> ExitCode {
         for f in report.failures.iter().filter(|f| f.file.is_some()) {
             eprintln!("error: {}: {}", f.file.as_deref().unwrap_or(""), f.message);
         }
-        let failed_modules: Vec<&str> = report.failures.iter().filter(|f| f.file.is_none()).map(|f| f.module.as_str()).collect();
+        let failed_modules: Vec<&str> = report
+            .failures
+            .iter()
+            .filter(|f| f.file.is_none())
+            .map(|f| f.module.as_str())
+            .collect();
         eprintln!(
             "Built {} package{} from {} module{} in {:.2} s into {}",
             report.packages.len(),
             if report.packages.len() == 1 { "" } else { "s" },
             report.modules - failed_modules.len(),
-            if report.modules - failed_modules.len() == 1 { "" } else { "s" },
+            if report.modules - failed_modules.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
             elapsed.as_secs_f64(),
             plan.out_dir.display()
         );
         if !report.ok() {
             let pkg_failures = report.failures.iter().filter(|f| f.file.is_some()).count();
             if !failed_modules.is_empty() {
-                eprintln!("error: {} module(s) not built because of errors: {}", failed_modules.len(), failed_modules.join(", "));
+                eprintln!(
+                    "error: {} module(s) not built because of errors: {}",
+                    failed_modules.len(),
+                    failed_modules.join(", ")
+                );
             }
             if pkg_failures > 0 {
                 eprintln!("error: {pkg_failures} package(s) failed");

@@ -24,12 +24,17 @@ pub struct CheckArgs {
 
 /// Runs `pecyn check`: exit 0 if every package is clean, 1 if problems were found, 2 if a package could not be checked.
 pub fn run(args: CheckArgs) -> ExitCode {
-    let opts = CheckOptions { xsd: !args.no_xsd, ..CheckOptions::default() };
+    let opts = CheckOptions {
+        xsd: !args.no_xsd,
+        ..CheckOptions::default()
+    };
     let mut problems = false;
     let mut could_not_run = false;
     let mut json_out = Vec::new();
     for path in &args.packages {
-        let result = std::fs::File::open(path).map_err(pecyn_scorm::CheckError::from).and_then(|f| check_zip(std::io::BufReader::new(f), &opts));
+        let result = std::fs::File::open(path)
+            .map_err(pecyn_scorm::CheckError::from)
+            .and_then(|f| check_zip(std::io::BufReader::new(f), &opts));
         match result {
             Err(e) => {
                 could_not_run = true;
@@ -47,7 +52,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
                     json_out.push(serde_json::json!({ "file": path, "clean": report.is_clean(), "report": report }));
                     continue;
                 }
-                let status = if report.is_clean() { "clean" } else { "PROBLEMS" };
+                let status = if report.is_clean() {
+                    "clean"
+                } else {
+                    "PROBLEMS"
+                };
                 println!(
                     "{}: {status} (SCORM {}, {} entries, {} bytes unpacked, schema {})",
                     path.display(),
@@ -63,9 +72,16 @@ pub fn run(args: CheckArgs) -> ExitCode {
                         Level::Info => "note",
                     };
                     if f.code == "unreferenced" && !args.verbose {
-                        println!("  {level}[{}]: {} (use --verbose to list them)", f.code, f.message);
+                        println!(
+                            "  {level}[{}]: {} (use --verbose to list them)",
+                            f.code, f.message
+                        );
                     } else {
-                        println!("  {level}[{}]: {}", f.code, f.message.replace('\n', "\n    "));
+                        println!(
+                            "  {level}[{}]: {}",
+                            f.code,
+                            f.message.replace('\n', "\n    ")
+                        );
                     }
                 }
                 if args.verbose {
@@ -77,7 +93,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
         }
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&json_out).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json_out).unwrap_or_default()
+        );
     }
     if could_not_run {
         ExitCode::from(2)

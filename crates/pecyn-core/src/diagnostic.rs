@@ -141,6 +141,9 @@ mod tests {
     #[test]
     fn renders_whole_file_problems_with_help() {
         let d = Diagnostic::error("m/cy.md", 0, 0, "missing", "create it");
-        assert_eq!(d.render(), "error: missing\n --> m/cy.md\n  = help: create it\n");
+        assert_eq!(
+            d.render(),
+            "error: missing\n --> m/cy.md\n  = help: create it\n"
+        );
     }
 }

@@ -9,8 +9,7 @@ pub fn is_slug(s: &str) -> bool {
         && b[0].is_ascii_lowercase()
         && !s.ends_with('-')
         && !s.contains("--")
-        && b
-            .iter()
+        && b.iter()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
 }
 

@@ -161,7 +161,9 @@ impl FromStr for ScormVersion {
         match s {
             "1.2" | "12" | "scorm12" => Ok(ScormVersion::Scorm12),
             "2004" | "scorm2004" => Ok(ScormVersion::Scorm2004),
-            other => Err(format!("unknown SCORM version `{other}`: use `1.2` or `2004`")),
+            other => Err(format!(
+                "unknown SCORM version `{other}`: use `1.2` or `2004`"
+            )),
         }
     }
 }

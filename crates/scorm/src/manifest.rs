@@ -60,7 +60,9 @@ fn truncate(s: &str, max: usize) -> String {
 type W = Writer<Vec<u8>>;
 
 fn text_el(w: &mut W, name: &str, attrs: &[(&str, &str)], text: &str) {
-    let el = w.create_element(name).with_attributes(attrs.iter().copied());
+    let el = w
+        .create_element(name)
+        .with_attributes(attrs.iter().copied());
     let _ = el.write_text_content(BytesText::new(text));
 }
 
@@ -101,43 +103,75 @@ pub fn manifest_xml(spec: &PackageSpec, files: &[String]) -> String {
                                 Ok(())
                             })?;
                             text_el(w, "imsmd:language", &[], lang);
-                            w.create_element("imsmd:description").write_inner_content(|w| {
-                                text_el(w, "imsmd:langstring", &[("xml:lang", lang)], &description);
-                                Ok(())
-                            })?;
+                            w.create_element("imsmd:description")
+                                .write_inner_content(|w| {
+                                    text_el(
+                                        w,
+                                        "imsmd:langstring",
+                                        &[("xml:lang", lang)],
+                                        &description,
+                                    );
+                                    Ok(())
+                                })?;
                             Ok(())
                         })?;
-                        w.create_element("imsmd:lifecycle").write_inner_content(|w| {
-                            w.create_element("imsmd:version").write_inner_content(|w| {
-                                text_el(w, "imsmd:langstring", &[("xml:lang", "x-none")], &spec.content_version);
+                        w.create_element("imsmd:lifecycle")
+                            .write_inner_content(|w| {
+                                w.create_element("imsmd:version").write_inner_content(|w| {
+                                    text_el(
+                                        w,
+                                        "imsmd:langstring",
+                                        &[("xml:lang", "x-none")],
+                                        &spec.content_version,
+                                    );
+                                    Ok(())
+                                })?;
                                 Ok(())
                             })?;
-                            Ok(())
-                        })?;
                         Ok(())
                     })?;
                     Ok(())
                 })?;
-                w.create_element("organizations").with_attribute(("default", org.as_str())).write_inner_content(|w| {
-                    w.create_element("organization").with_attribute(("identifier", org.as_str())).write_inner_content(|w| {
-                        text_el(w, "title", &[], &title);
-                        w.create_element("item")
-                            .with_attributes([("identifier", item.as_str()), ("identifierref", res.as_str()), ("isvisible", "true")])
+                w.create_element("organizations")
+                    .with_attribute(("default", org.as_str()))
+                    .write_inner_content(|w| {
+                        w.create_element("organization")
+                            .with_attribute(("identifier", org.as_str()))
                             .write_inner_content(|w| {
                                 text_el(w, "title", &[], &title);
-                                text_el(w, "adlcp:masteryscore", &[], &spec.mastery_percent.min(100).to_string());
+                                w.create_element("item")
+                                    .with_attributes([
+                                        ("identifier", item.as_str()),
+                                        ("identifierref", res.as_str()),
+                                        ("isvisible", "true"),
+                                    ])
+                                    .write_inner_content(|w| {
+                                        text_el(w, "title", &[], &title);
+                                        text_el(
+                                            w,
+                                            "adlcp:masteryscore",
+                                            &[],
+                                            &spec.mastery_percent.min(100).to_string(),
+                                        );
+                                        Ok(())
+                                    })?;
                                 Ok(())
                             })?;
                         Ok(())
                     })?;
-                    Ok(())
-                })?;
                 w.create_element("resources").write_inner_content(|w| {
                     w.create_element("resource")
-                        .with_attributes([("identifier", res.as_str()), ("type", "webcontent"), ("adlcp:scormtype", "sco"), ("href", spec.launch.as_str())])
+                        .with_attributes([
+                            ("identifier", res.as_str()),
+                            ("type", "webcontent"),
+                            ("adlcp:scormtype", "sco"),
+                            ("href", spec.launch.as_str()),
+                        ])
                         .write_inner_content(|w| {
                             for f in &files {
-                                w.create_element("file").with_attribute(("href", f.as_str())).write_empty()?;
+                                w.create_element("file")
+                                    .with_attribute(("href", f.as_str()))
+                                    .write_empty()?;
                             }
                             Ok(())
                         })?;
@@ -167,59 +201,103 @@ pub fn manifest_xml(spec: &PackageSpec, files: &[String]) -> String {
                 w.create_element("metadata").write_inner_content(|w| {
                     text_el(w, "schema", &[], "ADL SCORM");
                     text_el(w, "schemaversion", &[], "2004 4th Edition");
-                    w.create_element("lom").with_attribute(("xmlns", "http://ltsc.ieee.org/xsd/LOM")).write_inner_content(|w| {
-                        w.create_element("general").write_inner_content(|w| {
-                            w.create_element("title").write_inner_content(|w| {
-                                text_el(w, "string", &[("language", lang), ("xml:lang", lang)], &title);
+                    w.create_element("lom")
+                        .with_attribute(("xmlns", "http://ltsc.ieee.org/xsd/LOM"))
+                        .write_inner_content(|w| {
+                            w.create_element("general").write_inner_content(|w| {
+                                w.create_element("title").write_inner_content(|w| {
+                                    text_el(
+                                        w,
+                                        "string",
+                                        &[("language", lang), ("xml:lang", lang)],
+                                        &title,
+                                    );
+                                    Ok(())
+                                })?;
+                                text_el(w, "language", &[], lang);
+                                w.create_element("description").write_inner_content(|w| {
+                                    text_el(
+                                        w,
+                                        "string",
+                                        &[("language", lang), ("xml:lang", lang)],
+                                        &description,
+                                    );
+                                    Ok(())
+                                })?;
                                 Ok(())
                             })?;
-                            text_el(w, "language", &[], lang);
-                            w.create_element("description").write_inner_content(|w| {
-                                text_el(w, "string", &[("language", lang), ("xml:lang", lang)], &description);
-                                Ok(())
-                            })?;
-                            Ok(())
-                        })?;
-                        w.create_element("lifeCycle").write_inner_content(|w| {
-                            w.create_element("version").write_inner_content(|w| {
-                                text_el(w, "string", &[("language", "x-none")], &spec.content_version);
-                                Ok(())
-                            })?;
-                            Ok(())
-                        })?;
-                        Ok(())
-                    })?;
-                    Ok(())
-                })?;
-                w.create_element("organizations").with_attribute(("default", org.as_str())).write_inner_content(|w| {
-                    w.create_element("organization").with_attribute(("identifier", org.as_str())).write_inner_content(|w| {
-                        text_el(w, "title", &[], &title);
-                        w.create_element("item").with_attributes([("identifier", item.as_str()), ("identifierref", res.as_str())]).write_inner_content(|w| {
-                            text_el(w, "title", &[], &title);
-                            w.create_element("imsss:sequencing").write_inner_content(|w| {
-                                w.create_element("imsss:objectives").write_inner_content(|w| {
-                                    w.create_element("imsss:primaryObjective")
-                                        .with_attributes([("objectiveID", obj.as_str()), ("satisfiedByMeasure", "true")])
-                                        .write_inner_content(|w| {
-                                            text_el(w, "imsss:minNormalizedMeasure", &[], &measure);
-                                            Ok(())
-                                        })?;
+                            w.create_element("lifeCycle").write_inner_content(|w| {
+                                w.create_element("version").write_inner_content(|w| {
+                                    text_el(
+                                        w,
+                                        "string",
+                                        &[("language", "x-none")],
+                                        &spec.content_version,
+                                    );
                                     Ok(())
                                 })?;
                                 Ok(())
                             })?;
                             Ok(())
                         })?;
-                        Ok(())
-                    })?;
                     Ok(())
                 })?;
+                w.create_element("organizations")
+                    .with_attribute(("default", org.as_str()))
+                    .write_inner_content(|w| {
+                        w.create_element("organization")
+                            .with_attribute(("identifier", org.as_str()))
+                            .write_inner_content(|w| {
+                                text_el(w, "title", &[], &title);
+                                w.create_element("item")
+                                    .with_attributes([
+                                        ("identifier", item.as_str()),
+                                        ("identifierref", res.as_str()),
+                                    ])
+                                    .write_inner_content(|w| {
+                                        text_el(w, "title", &[], &title);
+                                        w.create_element("imsss:sequencing").write_inner_content(
+                                            |w| {
+                                                w.create_element("imsss:objectives")
+                                                    .write_inner_content(|w| {
+                                                        w.create_element("imsss:primaryObjective")
+                                                            .with_attributes([
+                                                                ("objectiveID", obj.as_str()),
+                                                                ("satisfiedByMeasure", "true"),
+                                                            ])
+                                                            .write_inner_content(|w| {
+                                                                text_el(
+                                                                    w,
+                                                                    "imsss:minNormalizedMeasure",
+                                                                    &[],
+                                                                    &measure,
+                                                                );
+                                                                Ok(())
+                                                            })?;
+                                                        Ok(())
+                                                    })?;
+                                                Ok(())
+                                            },
+                                        )?;
+                                        Ok(())
+                                    })?;
+                                Ok(())
+                            })?;
+                        Ok(())
+                    })?;
                 w.create_element("resources").write_inner_content(|w| {
                     w.create_element("resource")
-                        .with_attributes([("identifier", res.as_str()), ("type", "webcontent"), ("adlcp:scormType", "sco"), ("href", spec.launch.as_str())])
+                        .with_attributes([
+                            ("identifier", res.as_str()),
+                            ("type", "webcontent"),
+                            ("adlcp:scormType", "sco"),
+                            ("href", spec.launch.as_str()),
+                        ])
                         .write_inner_content(|w| {
                             for f in &files {
-                                w.create_element("file").with_attribute(("href", f.as_str())).write_empty()?;
+                                w.create_element("file")
+                                    .with_attribute(("href", f.as_str()))
+                                    .write_empty()?;
                             }
                             Ok(())
                         })?;

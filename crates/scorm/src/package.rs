@@ -46,14 +46,19 @@ pub(crate) fn safe_path(p: &str) -> bool {
         && !p.contains('\\')
         && !p.contains(':')
         && !p.bytes().any(|b| b < 0x20)
-        && p.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+        && p.split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
 }
 
 /// Writes a whole package to `out`. Entries are in a fixed order
 /// (`imsmanifest.xml`, then everything else sorted by path), with a fixed
 /// timestamp (1980-01-01) and permissions, so the same input always gives
 /// the same bytes.
-pub fn write_package<W: Write + Seek>(spec: &PackageSpec, content: &[ContentFile], out: W) -> Result<W, PackageError> {
+pub fn write_package<W: Write + Seek>(
+    spec: &PackageSpec,
+    content: &[ContentFile],
+    out: W,
+) -> Result<W, PackageError> {
     if !pecyn_core::is_xs_id(&spec.identifier) {
         return Err(PackageError::BadIdentifier(spec.identifier.clone()));
     }
@@ -73,7 +78,11 @@ pub fn write_package<W: Write + Seek>(spec: &PackageSpec, content: &[ContentFile
     let manifest = manifest_xml(spec, &listed);
 
     let mut entries: Vec<(&str, &[u8])> = schemas.iter().map(|s| (s.name, s.bytes)).collect();
-    entries.extend(content.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())));
+    entries.extend(
+        content
+            .iter()
+            .map(|f| (f.path.as_str(), f.bytes.as_slice())),
+    );
     entries.sort_by(|a, b| a.0.cmp(b.0));
 
     let mut zip = ZipWriter::new(out);

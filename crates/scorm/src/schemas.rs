@@ -13,7 +13,10 @@ pub struct SchemaFile {
 
 macro_rules! schema {
     ($dir:literal, $name:literal) => {
-        SchemaFile { name: $name, bytes: include_bytes!(concat!("../schemas/", $dir, "/", $name)) }
+        SchemaFile {
+            name: $name,
+            bytes: include_bytes!(concat!("../schemas/", $dir, "/", $name)),
+        }
     };
 }
 

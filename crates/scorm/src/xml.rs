@@ -20,11 +20,17 @@ pub(crate) struct Element {
 
 impl Element {
     pub fn attr(&self, local: &str) -> Option<&str> {
-        self.attrs.iter().find(|(ns, n, _)| ns.is_empty() && n == local).map(|(_, _, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(ns, n, _)| ns.is_empty() && n == local)
+            .map(|(_, _, v)| v.as_str())
     }
 
     pub fn attr_ns(&self, ns_contains: &str, local: &str) -> Option<&str> {
-        self.attrs.iter().find(|(ns, n, _)| ns.contains(ns_contains) && n == local).map(|(_, _, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(ns, n, _)| ns.contains(ns_contains) && n == local)
+            .map(|(_, _, v)| v.as_str())
     }
 
     pub fn child(&self, name: &str) -> Option<&Element> {
@@ -50,15 +56,27 @@ pub(crate) fn parse(src: &str) -> Result<Element, (usize, String)> {
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     let line_of = |pos: u64| src[..(pos as usize).min(src.len())].matches('\n').count() + 1;
-    let make = |reader: &NsReader<&[u8]>, e: &quick_xml::events::BytesStart<'_>, line: usize| -> Result<Element, String> {
+    let make = |reader: &NsReader<&[u8]>,
+                e: &quick_xml::events::BytesStart<'_>,
+                line: usize|
+     -> Result<Element, String> {
         let (ns, local) = reader.resolve_element(e.name());
         let ns = match ns {
             ResolveResult::Bound(n) => String::from_utf8_lossy(n.as_ref()).into_owned(),
-            ResolveResult::Unknown(p) => return Err(format!("unknown namespace prefix `{}`", String::from_utf8_lossy(&p))),
+            ResolveResult::Unknown(p) => {
+                return Err(format!(
+                    "unknown namespace prefix `{}`",
+                    String::from_utf8_lossy(&p)
+                ))
+            }
             ResolveResult::Unbound => String::new(),
         };
         let _ = line;
-        let mut el = Element { ns, name: String::from_utf8_lossy(local.as_ref()).into_owned(), ..Default::default() };
+        let mut el = Element {
+            ns,
+            name: String::from_utf8_lossy(local.as_ref()).into_owned(),
+            ..Default::default()
+        };
         for a in e.attributes() {
             let a = a.map_err(|e| e.to_string())?;
             let key = a.key;
@@ -79,7 +97,11 @@ pub(crate) fn parse(src: &str) -> Result<Element, (usize, String)> {
                 ResolveResult::Unbound => String::new(),
             };
             let value = a.unescape_value().map_err(|e| e.to_string())?.into_owned();
-            el.attrs.push((ans, String::from_utf8_lossy(alocal.as_ref()).into_owned(), value));
+            el.attrs.push((
+                ans,
+                String::from_utf8_lossy(alocal.as_ref()).into_owned(),
+                value,
+            ));
         }
         Ok(el)
     };
@@ -98,7 +120,9 @@ pub(crate) fn parse(src: &str) -> Result<Element, (usize, String)> {
                 }
             }
             Ok(Event::End(_)) => {
-                let el = stack.pop().ok_or((line_of(pos), "unexpected closing tag".to_string()))?;
+                let el = stack
+                    .pop()
+                    .ok_or((line_of(pos), "unexpected closing tag".to_string()))?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
                     None => root = Some(el),
@@ -121,7 +145,13 @@ pub(crate) fn parse(src: &str) -> Result<Element, (usize, String)> {
         }
     }
     if !stack.is_empty() {
-        return Err((src.matches('\n').count() + 1, format!("`<{}>` is never closed", stack.last().map(|e| e.name.as_str()).unwrap_or(""))));
+        return Err((
+            src.matches('\n').count() + 1,
+            format!(
+                "`<{}>` is never closed",
+                stack.last().map(|e| e.name.as_str()).unwrap_or("")
+            ),
+        ));
     }
     root.ok_or((1, "the document has no root element".to_string()))
 }
@@ -160,7 +190,9 @@ pub fn validate_with_xmllint(dir: &Path) -> XsdOutcome {
             if file.contains('/') || file.contains("..") || !dir.join(file).is_file() {
                 return XsdOutcome::Skipped(format!("schema file `{file}` is not in the package"));
             }
-            imports.push_str(&format!("  <xs:import namespace=\"{ns}\" schemaLocation=\"{file}\"/>\n"));
+            imports.push_str(&format!(
+                "  <xs:import namespace=\"{ns}\" schemaLocation=\"{file}\"/>\n"
+            ));
         }
     }
     let driver = format!("<?xml version=\"1.0\"?>\n<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">\n{imports}</xs:schema>\n");
@@ -168,10 +200,18 @@ pub fn validate_with_xmllint(dir: &Path) -> XsdOutcome {
     if let Err(e) = std::fs::write(&driver_path, driver) {
         return XsdOutcome::Skipped(format!("cannot write the driver schema: {e}"));
     }
-    let out = Command::new("xmllint").arg("--noout").arg("--nonet").arg("--schema").arg(&driver_path).arg(dir.join("imsmanifest.xml")).output();
+    let out = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--nonet")
+        .arg("--schema")
+        .arg(&driver_path)
+        .arg(dir.join("imsmanifest.xml"))
+        .output();
     let _ = std::fs::remove_file(&driver_path);
     match out {
-        Err(_) => XsdOutcome::Skipped("xmllint is not installed (apt-get install libxml2-utils)".into()),
+        Err(_) => {
+            XsdOutcome::Skipped("xmllint is not installed (apt-get install libxml2-utils)".into())
+        }
         Ok(o) if o.status.success() => XsdOutcome::Valid,
         Ok(o) => XsdOutcome::Invalid(String::from_utf8_lossy(&o.stderr).trim().to_string()),
     }

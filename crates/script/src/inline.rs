@@ -32,7 +32,9 @@ pub(crate) fn parse_inline(s: &str) -> Result<Text, InlineError> {
                 });
             };
             flush(&mut out, &mut plain);
-            out.push(Inline::Strong { text: rest[2..2 + end].to_string() });
+            out.push(Inline::Strong {
+                text: rest[2..2 + end].to_string(),
+            });
             i += 2 + end + 2;
             continue;
         }
@@ -41,7 +43,9 @@ pub(crate) fn parse_inline(s: &str) -> Result<Text, InlineError> {
             if let Some(end) = rest[1..].find(marker) {
                 if end > 0 {
                     flush(&mut out, &mut plain);
-                    out.push(Inline::Emphasis { text: rest[1..1 + end].to_string() });
+                    out.push(Inline::Emphasis {
+                        text: rest[1..1 + end].to_string(),
+                    });
                     i += 1 + end + 1;
                     continue;
                 }
@@ -52,7 +56,9 @@ pub(crate) fn parse_inline(s: &str) -> Result<Text, InlineError> {
                 if let Some(end) = rest[close + 2..].find(')') {
                     let text = &rest[1..close];
                     let href = rest[close + 2..close + 2 + end].trim();
-                    if !SCHEMES.iter().any(|sch| href.starts_with(sch)) || href.contains(char::is_whitespace) {
+                    if !SCHEMES.iter().any(|sch| href.starts_with(sch))
+                        || href.contains(char::is_whitespace)
+                    {
                         return Err(InlineError {
                             offset_chars: chars_before(i),
                             len: rest[..close + 3 + end].chars().count(),
@@ -69,7 +75,10 @@ pub(crate) fn parse_inline(s: &str) -> Result<Text, InlineError> {
                         });
                     }
                     flush(&mut out, &mut plain);
-                    out.push(Inline::Link { text: text.to_string(), href: href.to_string() });
+                    out.push(Inline::Link {
+                        text: text.to_string(),
+                        href: href.to_string(),
+                    });
                     i += close + 2 + end + 1;
                     continue;
                 }
@@ -89,7 +98,9 @@ fn is_word_start(s: &str, i: usize) -> bool {
 
 fn flush(out: &mut Text, plain: &mut String) {
     if !plain.is_empty() {
-        out.push(Inline::Text { text: std::mem::take(plain) });
+        out.push(Inline::Text {
+            text: std::mem::take(plain),
+        });
     }
 }
 
@@ -99,17 +110,39 @@ mod tests {
 
     #[test]
     fn formatting() {
-        let t = parse_inline("Use **three** random *words*, see [NCSC](https://www.ncsc.gov.uk).").unwrap();
+        let t = parse_inline("Use **three** random *words*, see [NCSC](https://www.ncsc.gov.uk).")
+            .unwrap();
         assert_eq!(t.len(), 7);
-        assert_eq!(t[1], Inline::Strong { text: "three".into() });
-        assert_eq!(t[3], Inline::Emphasis { text: "words".into() });
-        assert_eq!(t[5], Inline::Link { text: "NCSC".into(), href: "https://www.ncsc.gov.uk".into() });
+        assert_eq!(
+            t[1],
+            Inline::Strong {
+                text: "three".into()
+            }
+        );
+        assert_eq!(
+            t[3],
+            Inline::Emphasis {
+                text: "words".into()
+            }
+        );
+        assert_eq!(
+            t[5],
+            Inline::Link {
+                text: "NCSC".into(),
+                href: "https://www.ncsc.gov.uk".into()
+            }
+        );
     }
 
     #[test]
     fn snake_case_is_not_emphasis() {
         let t = parse_inline("report_phishing here").unwrap();
-        assert_eq!(t, vec![Inline::Text { text: "report_phishing here".into() }]);
+        assert_eq!(
+            t,
+            vec![Inline::Text {
+                text: "report_phishing here".into()
+            }]
+        );
     }
 
     #[test]

@@ -10,7 +10,8 @@ use pecyn_core::{Diagnostic, Locale};
 use std::collections::HashMap;
 
 /// The block kinds an author may open with `:::`.
-const BLOCK_KINDS: &str = "objectives, remember, notes, callout, scenario, dialogue, check, question";
+const BLOCK_KINDS: &str =
+    "objectives, remember, notes, callout, scenario, dialogue, check, question";
 
 /// Everything parsed from one script, before cross-file checks.
 pub(crate) struct Parsed {
@@ -69,7 +70,14 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn err(&mut self, line: usize, col: usize, len: usize, msg: impl Into<String>, help: impl Into<String>) {
+    fn err(
+        &mut self,
+        line: usize,
+        col: usize,
+        len: usize,
+        msg: impl Into<String>,
+        help: impl Into<String>,
+    ) {
         let src = self
             .lines
             .get(line.wrapping_sub(1))
@@ -83,7 +91,8 @@ impl<'a> Parser<'a> {
     }
 
     fn file_err(&mut self, msg: impl Into<String>, help: impl Into<String>) {
-        self.diags.push(Diagnostic::error(self.path, 0, 0, msg, help));
+        self.diags
+            .push(Diagnostic::error(self.path, 0, 0, msg, help));
     }
 
     /// Parses inline text at a given line/column, reporting problems there.
@@ -187,7 +196,13 @@ impl<'a> Parser<'a> {
             if let Some(rest) = line.strip_prefix(":::") {
                 let rest = rest.trim();
                 if rest.is_empty() {
-                    self.err(no, 1, 3, "a `:::` closes a block that was never opened", "remove it, or open a block above it, e.g. `::: callout`");
+                    self.err(
+                        no,
+                        1,
+                        3,
+                        "a `:::` closes a block that was never opened",
+                        "remove it, or open a block above it, e.g. `::: callout`",
+                    );
                     continue;
                 }
                 let body = self.read_block(no);
@@ -201,22 +216,44 @@ impl<'a> Parser<'a> {
                             continue;
                         }
                         let items = self.list_block(kind, &body, no);
-                        let slot = if kind == "objectives" { &mut objectives } else { &mut remember };
+                        let slot = if kind == "objectives" {
+                            &mut objectives
+                        } else {
+                            &mut remember
+                        };
                         if slot.is_some() {
-                            self.err(no, 5, kind.len(), format!("a second `{kind}` block"), "merge the two lists into one block");
+                            self.err(
+                                no,
+                                5,
+                                kind.len(),
+                                format!("a second `{kind}` block"),
+                                "merge the two lists into one block",
+                            );
                         } else {
                             *slot = Some(items);
                         }
                     }
                     "callout" | "scenario" | "dialogue" => {
                         if section == Section::Front {
-                            self.err(no, 5, kind.len(), format!("a `{kind}` block before the first scene"), "start a scene with `# Title {#id}` above it");
+                            self.err(
+                                no,
+                                5,
+                                kind.len(),
+                                format!("a `{kind}` block before the first scene"),
+                                "start a scene with `# Title {#id}` above it",
+                            );
                             continue;
                         }
                         let block = match kind {
-                            "dialogue" => Block::Dialogue { lines: self.dialogue(&body) },
-                            "callout" => Block::Callout { paragraphs: self.paragraphs(&body, kind, no) },
-                            _ => Block::Scenario { paragraphs: self.paragraphs(&body, kind, no) },
+                            "dialogue" => Block::Dialogue {
+                                lines: self.dialogue(&body),
+                            },
+                            "callout" => Block::Callout {
+                                paragraphs: self.paragraphs(&body, kind, no),
+                            },
+                            _ => Block::Scenario {
+                                paragraphs: self.paragraphs(&body, kind, no),
+                            },
                         };
                         push_block(&mut current, &mut quiz, &section, block);
                     }
@@ -240,7 +277,13 @@ impl<'a> Parser<'a> {
                     }
                     other => {
                         let col = 5;
-                        self.err(no, col, other.chars().count(), format!("unknown block `{other}`"), format!("use one of: {BLOCK_KINDS}"));
+                        self.err(
+                            no,
+                            col,
+                            other.chars().count(),
+                            format!("unknown block `{other}`"),
+                            format!("use one of: {BLOCK_KINDS}"),
+                        );
                     }
                 }
                 continue;
@@ -249,13 +292,25 @@ impl<'a> Parser<'a> {
                 let level = line.chars().take_while(|c| *c == '#').count();
                 let text = line[level..].trim();
                 if !line[level..].starts_with(' ') || text.is_empty() {
-                    self.err(no, 1, level, "a heading needs a space and some text after the `#`", "write it like `# Why it matters {#why}`");
+                    self.err(
+                        no,
+                        1,
+                        level,
+                        "a heading needs a space and some text after the `#`",
+                        "write it like `# Why it matters {#why}`",
+                    );
                     continue;
                 }
                 match level {
                     1 => {
                         if section == Section::Quiz {
-                            self.err(no, 1, line.chars().count().min(40), "a scene after the quiz", "the quiz must be the last scene: move this scene above it");
+                            self.err(
+                                no,
+                                1,
+                                line.chars().count().min(40),
+                                "a scene after the quiz",
+                                "the quiz must be the last scene: move this scene above it",
+                            );
                             // Keep parsing it as a scene so its own errors are reported too.
                         }
                         if let Some(s) = current.take() {
@@ -264,38 +319,80 @@ impl<'a> Parser<'a> {
                         let (title, id, classes) = self.heading_attrs(text, no, level);
                         if classes.iter().any(|c| c == "quiz") {
                             if quiz.is_some() {
-                                self.err(no, 1, line.chars().count().min(40), "a second quiz", "a module has one quiz: merge the questions into the first");
+                                self.err(
+                                    no,
+                                    1,
+                                    line.chars().count().min(40),
+                                    "a second quiz",
+                                    "a module has one quiz: merge the questions into the first",
+                                );
                             } else {
-                                quiz = Some(Quiz { id, title, intro: Vec::new(), questions: Vec::new(), line: no });
+                                quiz = Some(Quiz {
+                                    id,
+                                    title,
+                                    intro: Vec::new(),
+                                    questions: Vec::new(),
+                                    line: no,
+                                });
                             }
                             section = Section::Quiz;
                         } else {
                             if section != Section::Quiz {
                                 section = Section::Scene;
                             }
-                            current = Some(Scene { id, title, blocks: Vec::new(), line: no });
+                            current = Some(Scene {
+                                id,
+                                title,
+                                blocks: Vec::new(),
+                                line: no,
+                            });
                         }
                     }
                     2 => {
                         if section == Section::Front {
-                            self.err(no, 1, 2, "a sub-heading before the first scene", "start a scene with `# Title {#id}` first");
+                            self.err(
+                                no,
+                                1,
+                                2,
+                                "a sub-heading before the first scene",
+                                "start a scene with `# Title {#id}` first",
+                            );
                             continue;
                         }
                         let col = level + 2;
                         let t = self.inline(text, no, col);
-                        push_block(&mut current, &mut quiz, &section, Block::Heading { text: t });
+                        push_block(
+                            &mut current,
+                            &mut quiz,
+                            &section,
+                            Block::Heading { text: t },
+                        );
                     }
                     _ => {
-                        self.err(no, 1, level, format!("a level-{level} heading"), "use `# ` for a scene and `## ` for a sub-heading inside a scene");
+                        self.err(
+                            no,
+                            1,
+                            level,
+                            format!("a level-{level} heading"),
+                            "use `# ` for a scene and `## ` for a sub-heading inside a scene",
+                        );
                     }
                 }
                 continue;
             }
             if let Some((ordered, _)) = is_list_item(line) {
                 if section == Section::Front {
-                    self.err(no, 1, 2, "a list before the first scene", "put it inside a scene, or inside `::: objectives` / `::: remember`");
+                    self.err(
+                        no,
+                        1,
+                        2,
+                        "a list before the first scene",
+                        "put it inside a scene, or inside `::: objectives` / `::: remember`",
+                    );
                     // Skip the rest of the list.
-                    while self.pos < self.lines.len() && is_list_item(self.lines[self.pos].text.trim_end()).is_some() {
+                    while self.pos < self.lines.len()
+                        && is_list_item(self.lines[self.pos].text.trim_end()).is_some()
+                    {
                         self.pos += 1;
                     }
                     continue;
@@ -308,7 +405,13 @@ impl<'a> Parser<'a> {
                     match is_list_item(l) {
                         Some((o, start)) if o == ordered => {
                             if l.starts_with("- [") {
-                                self.err(lno, 1, 5, "an answer option outside a question", "put options inside `::: check …` or `::: question …`");
+                                self.err(
+                                    lno,
+                                    1,
+                                    5,
+                                    "an answer option outside a question",
+                                    "put options inside `::: check …` or `::: question …`",
+                                );
                             }
                             let t = self.inline(&l[start..], lno, start + 1);
                             items.push(t);
@@ -317,7 +420,12 @@ impl<'a> Parser<'a> {
                         _ => break,
                     }
                 }
-                push_block(&mut current, &mut quiz, &section, Block::List { ordered, items });
+                push_block(
+                    &mut current,
+                    &mut quiz,
+                    &section,
+                    Block::List { ordered, items },
+                );
                 continue;
             }
             // An image on its own line.
@@ -326,7 +434,13 @@ impl<'a> Parser<'a> {
             match parse_image(trimmed) {
                 Some((alt, src)) => {
                     if section == Section::Front {
-                        self.err(no, col, 2, "an image before the first scene", "put it inside a scene");
+                        self.err(
+                            no,
+                            col,
+                            2,
+                            "an image before the first scene",
+                            "put it inside a scene",
+                        );
                         continue;
                     }
                     if alt.trim().is_empty() {
@@ -336,11 +450,25 @@ impl<'a> Parser<'a> {
                     let alt = self.substitute(alt.trim(), no, col + 2);
                     let src_col = col + 2 + trimmed[2..].find("](").unwrap_or(0) + 2;
                     self.images.push((src.to_string(), no, src_col));
-                    push_block(&mut current, &mut quiz, &section, Block::Image { src: src.to_string(), alt });
+                    push_block(
+                        &mut current,
+                        &mut quiz,
+                        &section,
+                        Block::Image {
+                            src: src.to_string(),
+                            alt,
+                        },
+                    );
                 }
                 None => {
                     if section == Section::Front {
-                        self.err(no, 1, 2, "text before the first scene", "start a scene with `# Title {#id}`");
+                        self.err(
+                            no,
+                            1,
+                            2,
+                            "text before the first scene",
+                            "start a scene with `# Title {#id}`",
+                        );
                     } else {
                         paragraph.push((no, line));
                     }
@@ -356,14 +484,26 @@ impl<'a> Parser<'a> {
             self.file_err("the script has no `objectives` block", "add `::: objectives` with a bullet list of what the learner will learn, above the first scene");
         }
         if remember.is_none() {
-            self.file_err("the script has no `remember` block", "add `::: remember` with a bullet list of what to remember, above the first scene");
+            self.file_err(
+                "the script has no `remember` block",
+                "add `::: remember` with a bullet list of what to remember, above the first scene",
+            );
         }
         if scenes.is_empty() {
-            self.file_err("the script has no scenes", "start each page with a heading such as `# Why it matters {#why}`");
+            self.file_err(
+                "the script has no scenes",
+                "start each page with a heading such as `# Why it matters {#why}`",
+            );
         }
         if scenes.len() > 12 {
             let line = scenes[12].line;
-            self.err(line, 1, 1, format!("{} scenes: a module has at most 12", scenes.len()), "split the module, or merge scenes: modules should take 3–5 minutes");
+            self.err(
+                line,
+                1,
+                1,
+                format!("{} scenes: a module has at most 12", scenes.len()),
+                "split the module, or merge scenes: modules should take 3–5 minutes",
+            );
         }
         match &quiz {
             None => self.file_err("the script has no quiz", "add a last scene marked `.quiz`, e.g. `# Check what you know {#quiz .quiz}`, with `::: question` blocks"),
@@ -378,13 +518,17 @@ impl<'a> Parser<'a> {
             _ => {}
         }
         let script = match (objectives, remember, quiz) {
-            (Some(objectives), Some(remember), Some(quiz)) if !self.diags.iter().any(|d| d.is_error()) => Some(Script {
-                locale: self.locale,
-                objectives,
-                remember,
-                scenes,
-                quiz,
-            }),
+            (Some(objectives), Some(remember), Some(quiz))
+                if !self.diags.iter().any(|d| d.is_error()) =>
+            {
+                Some(Script {
+                    locale: self.locale,
+                    objectives,
+                    remember,
+                    scenes,
+                    quiz,
+                })
+            }
             _ => None,
         };
         let images = std::mem::take(&mut self.images);
@@ -393,17 +537,33 @@ impl<'a> Parser<'a> {
 
     fn finish_scene(&mut self, scene: Scene, scenes: &mut Vec<Scene>) {
         if scene.blocks.is_empty() {
-            self.err(scene.line, 1, 1, format!("scene `{}` is empty", scene.id), "write some narration under the heading, or remove the scene");
+            self.err(
+                scene.line,
+                1,
+                1,
+                format!("scene `{}` is empty", scene.id),
+                "write some narration under the heading, or remove the scene",
+            );
         }
         scenes.push(scene);
     }
 
-    fn flush_paragraph(&mut self, para: &mut Vec<(usize, &str)>, current: &mut Option<Scene>, quiz: &mut Option<Quiz>, section: &Section) {
+    fn flush_paragraph(
+        &mut self,
+        para: &mut Vec<(usize, &str)>,
+        current: &mut Option<Scene>,
+        quiz: &mut Option<Quiz>,
+        section: &Section,
+    ) {
         if para.is_empty() {
             return;
         }
         let (first_no, _) = para[0];
-        let joined = para.iter().map(|(_, t)| t.trim()).collect::<Vec<_>>().join(" ");
+        let joined = para
+            .iter()
+            .map(|(_, t)| t.trim())
+            .collect::<Vec<_>>()
+            .join(" ");
         let col = para[0].1.len() - para[0].1.trim_start().len() + 1;
         para.clear();
         let text = self.inline(&joined, first_no, col);
@@ -423,14 +583,26 @@ impl<'a> Parser<'a> {
             }
             if t.starts_with(":::") {
                 let no = l.no;
-                self.err(no, 1, 3, "a block opened inside another block", format!("close the block opened on line {open_no} with a line `:::` first"));
+                self.err(
+                    no,
+                    1,
+                    3,
+                    "a block opened inside another block",
+                    format!("close the block opened on line {open_no} with a line `:::` first"),
+                );
                 // Treat the rest as belonging to the new block: rewind one line.
                 self.pos -= 1;
                 return None;
             }
             body.push((l.no, l.text));
         }
-        self.err(open_no, 1, 3, "this block is never closed", "add a line with just `:::` where the block ends");
+        self.err(
+            open_no,
+            1,
+            3,
+            "this block is never closed",
+            "add a line with just `:::` where the block ends",
+        );
         None
     }
 
@@ -443,11 +615,23 @@ impl<'a> Parser<'a> {
             }
             match is_list_item(t) {
                 Some((_, start)) => items.push(self.inline(&t[start..], no, start + 1)),
-                None => self.err(no, 1, t.chars().count().min(40), format!("`{kind}` holds a bullet list"), "start each line with `- `"),
+                None => self.err(
+                    no,
+                    1,
+                    t.chars().count().min(40),
+                    format!("`{kind}` holds a bullet list"),
+                    "start each line with `- `",
+                ),
             }
         }
         if items.is_empty() {
-            self.err(open_no, 5, kind.len(), format!("the `{kind}` block is empty"), "add at least one bullet `- …`");
+            self.err(
+                open_no,
+                5,
+                kind.len(),
+                format!("the `{kind}` block is empty"),
+                "add at least one bullet `- …`",
+            );
         }
         items
     }
@@ -459,7 +643,11 @@ impl<'a> Parser<'a> {
             if cur.is_empty() {
                 return;
             }
-            let joined = cur.iter().map(|(_, t)| t.trim()).collect::<Vec<_>>().join(" ");
+            let joined = cur
+                .iter()
+                .map(|(_, t)| t.trim())
+                .collect::<Vec<_>>()
+                .join(" ");
             let no = cur[0].0;
             cur.clear();
             out.push(p.inline(&joined, no, 1));
@@ -473,7 +661,13 @@ impl<'a> Parser<'a> {
         }
         flush(self, &mut cur, &mut out);
         if out.is_empty() {
-            self.err(open_no, 5, kind.len(), format!("the `{kind}` block is empty"), "write its text between the opening and closing `:::`");
+            self.err(
+                open_no,
+                5,
+                kind.len(),
+                format!("the `{kind}` block is empty"),
+                "write its text between the opening and closing `:::`",
+            );
         }
         out
     }
@@ -489,7 +683,11 @@ impl<'a> Parser<'a> {
                 let end = r.find("**")?;
                 let name = r[..end].trim_end_matches(':').trim();
                 let rest = r[end + 2..].trim_start();
-                let rest = if r[..end].ends_with(':') { rest } else { rest.strip_prefix(':')?.trim_start() };
+                let rest = if r[..end].ends_with(':') {
+                    rest
+                } else {
+                    rest.strip_prefix(':')?.trim_start()
+                };
                 Some((name.to_string(), rest))
             });
             match parsed {
@@ -498,13 +696,24 @@ impl<'a> Parser<'a> {
                     let text = self.inline(rest, no, col);
                     out.push(DialogueLine { speaker, text });
                 }
-                _ => self.err(no, 1, t.chars().count().min(40), "a dialogue line needs a speaker", "write each line as `**Name:** what they say`"),
+                _ => self.err(
+                    no,
+                    1,
+                    t.chars().count().min(40),
+                    "a dialogue line needs a speaker",
+                    "write each line as `**Name:** what they say`",
+                ),
             }
         }
         out
     }
 
-    fn heading_attrs(&mut self, text: &str, no: usize, level: usize) -> (String, String, Vec<String>) {
+    fn heading_attrs(
+        &mut self,
+        text: &str,
+        no: usize,
+        level: usize,
+    ) -> (String, String, Vec<String>) {
         let mut title = text.to_string();
         let mut id = None;
         let mut classes = Vec::new();
@@ -519,7 +728,13 @@ impl<'a> Parser<'a> {
                         classes.push(c.to_string());
                     } else {
                         let col = level + 1 + text[..open].chars().count() + 1;
-                        self.err(no, col, attrs.chars().count() + 2, format!("unknown heading attribute `{a}`"), "use `{#scene-id}` for the id and `.quiz` to mark the quiz");
+                        self.err(
+                            no,
+                            col,
+                            attrs.chars().count() + 2,
+                            format!("unknown heading attribute `{a}`"),
+                            "use `{#scene-id}` for the id and `.quiz` to mark the quiz",
+                        );
                     }
                 }
             }
@@ -529,7 +744,13 @@ impl<'a> Parser<'a> {
         let id = match id {
             Some(i) if pecyn_core::is_slug(&i) => i,
             Some(i) => {
-                let col = level + 1 + text.rfind('{').map(|o| text[..o].chars().count()).unwrap_or(0) + 2;
+                let col = level
+                    + 1
+                    + text
+                        .rfind('{')
+                        .map(|o| text[..o].chars().count())
+                        .unwrap_or(0)
+                    + 2;
                 self.err(no, col, i.chars().count() + 1, format!("`{i}` is not a valid scene id"), "use lower-case letters, digits and hyphens, starting with a letter, e.g. `{#why-it-matters}`");
                 i
             }
@@ -540,19 +761,40 @@ impl<'a> Parser<'a> {
             }
         };
         if title.trim().is_empty() {
-            self.err(no, 1, level, "a scene with no title", "write the title after the `# `");
+            self.err(
+                no,
+                1,
+                level,
+                "a scene with no title",
+                "write the title after the `# `",
+            );
         }
         if let Some(first) = self.scene_ids.get(&id).copied() {
-            self.err(no, 1, text.chars().count() + level + 1, format!("duplicate scene id `{id}`"), format!("scene ids must be unique; `{id}` is already used on line {first}"));
+            self.err(
+                no,
+                1,
+                text.chars().count() + level + 1,
+                format!("duplicate scene id `{id}`"),
+                format!("scene ids must be unique; `{id}` is already used on line {first}"),
+            );
         } else {
             self.scene_ids.insert(id.clone(), no);
         }
         (title, id, classes)
     }
 
-    fn question(&mut self, block: &str, args: &str, no: usize, body: &[(usize, &str)]) -> Option<Question> {
+    fn question(
+        &mut self,
+        block: &str,
+        args: &str,
+        no: usize,
+        body: &[(usize, &str)],
+    ) -> Option<Question> {
         let open_line = self.lines[no - 1].text;
-        let args_col = open_line.find(args).map(|i| open_line[..i].chars().count() + 1).unwrap_or(5);
+        let args_col = open_line
+            .find(args)
+            .map(|i| open_line[..i].chars().count() + 1)
+            .unwrap_or(5);
         let mut parts = args.split_whitespace();
         let kind_word = parts.next().unwrap_or("");
         let kind = match kind_word {
@@ -560,11 +802,23 @@ impl<'a> Parser<'a> {
             "multiple" => Some(QuestionKind::Multiple),
             "true-false" => Some(QuestionKind::TrueFalse),
             "" => {
-                self.err(no, 1, open_line.chars().count(), format!("this `{block}` has no question type"), format!("write `::: {block} single {{#id}}` (or `multiple`, `true-false`)"));
+                self.err(
+                    no,
+                    1,
+                    open_line.chars().count(),
+                    format!("this `{block}` has no question type"),
+                    format!("write `::: {block} single {{#id}}` (or `multiple`, `true-false`)"),
+                );
                 None
             }
             other => {
-                self.err(no, args_col, other.chars().count(), format!("unknown question type `{other}`"), "use `single`, `multiple` or `true-false`");
+                self.err(
+                    no,
+                    args_col,
+                    other.chars().count(),
+                    format!("unknown question type `{other}`"),
+                    "use `single`, `multiple` or `true-false`",
+                );
                 None
             }
         };
@@ -599,9 +853,23 @@ impl<'a> Parser<'a> {
             let trimmed = t.trim_start();
             if let Some(fb) = trimmed.strip_prefix('>') {
                 match options.last_mut() {
-                    Some(opt) if t.starts_with(' ') || t.starts_with('\t') => opt.3.push((lno, fb.trim())),
-                    Some(_) => self.err(lno, 1, 1, "feedback must be indented under its option", "indent the feedback line by two spaces: `  > …`"),
-                    None => self.err(lno, 1, 1, "feedback before any option", "put feedback on the line under the option it belongs to"),
+                    Some(opt) if t.starts_with(' ') || t.starts_with('\t') => {
+                        opt.3.push((lno, fb.trim()))
+                    }
+                    Some(_) => self.err(
+                        lno,
+                        1,
+                        1,
+                        "feedback must be indented under its option",
+                        "indent the feedback line by two spaces: `  > …`",
+                    ),
+                    None => self.err(
+                        lno,
+                        1,
+                        1,
+                        "feedback before any option",
+                        "put feedback on the line under the option it belongs to",
+                    ),
                 }
                 continue;
             }
@@ -610,13 +878,25 @@ impl<'a> Parser<'a> {
                     (Some("x]") | Some("X]"), Some(text)) => (true, text),
                     (Some(" ]"), Some(text)) => (false, text),
                     _ => {
-                        self.err(lno, 1, t.chars().count().min(6), "an option must start with `- [ ]` or `- [x]`", "write `- [x] …` for a correct option and `- [ ] …` for a wrong one");
+                        self.err(
+                            lno,
+                            1,
+                            t.chars().count().min(6),
+                            "an option must start with `- [ ]` or `- [x]`",
+                            "write `- [x] …` for a correct option and `- [ ] …` for a wrong one",
+                        );
                         continue;
                     }
                 };
                 let text = text.trim();
                 if text.is_empty() {
-                    self.err(lno, 1, 5, "an option with no text", "write the option after the `]`");
+                    self.err(
+                        lno,
+                        1,
+                        5,
+                        "an option with no text",
+                        "write the option after the `]`",
+                    );
                 }
                 let col = t.len() - text.len() + 1;
                 let parsed = self.inline(text, lno, col);
@@ -624,7 +904,13 @@ impl<'a> Parser<'a> {
                 continue;
             }
             if trimmed.starts_with("- ") || trimmed.starts_with("* ") {
-                self.err(lno, 1, 2, "an option needs a box: `[ ]` or `[x]`", "write `- [x] …` for a correct option and `- [ ] …` for a wrong one");
+                self.err(
+                    lno,
+                    1,
+                    2,
+                    "an option needs a box: `[ ]` or `[x]`",
+                    "write `- [x] …` for a correct option and `- [ ] …` for a wrong one",
+                );
                 continue;
             }
             if trimmed.is_empty() {
@@ -637,9 +923,19 @@ impl<'a> Parser<'a> {
             }
         }
         if prompt_lines.is_empty() {
-            self.err(no, 1, 3, "a question with no question text", "write the question on the line after the opening `:::`");
+            self.err(
+                no,
+                1,
+                3,
+                "a question with no question text",
+                "write the question on the line after the opening `:::`",
+            );
         }
-        let prompt_text = prompt_lines.iter().map(|(_, t)| *t).collect::<Vec<_>>().join(" ");
+        let prompt_text = prompt_lines
+            .iter()
+            .map(|(_, t)| *t)
+            .collect::<Vec<_>>()
+            .join(" ");
         let prompt = match prompt_lines.first() {
             Some(&(pno, _)) => self.inline(&prompt_text, pno, 1),
             None => Vec::new(),
@@ -654,11 +950,19 @@ impl<'a> Parser<'a> {
                 Some(&(fno, _)) => self.inline(&fb_text, fno, 1),
                 None => Vec::new(),
             };
-            answer_options.push(AnswerOption { text, correct, feedback });
+            answer_options.push(AnswerOption {
+                text,
+                correct,
+                feedback,
+            });
         }
         let n = answer_options.len();
         let right = answer_options.iter().filter(|o| o.correct).count();
-        let what = if block == "question" { "quiz question" } else { "knowledge check" };
+        let what = if block == "question" {
+            "quiz question"
+        } else {
+            "knowledge check"
+        };
         if let Some(kind) = kind {
             let (min, max) = match kind {
                 QuestionKind::Single => (2, 6),
@@ -667,16 +971,42 @@ impl<'a> Parser<'a> {
             };
             if n < min || n > max {
                 let help = if kind == QuestionKind::TrueFalse {
-                    "a true-false question has exactly two options: first True, then False".to_string()
+                    "a true-false question has exactly two options: first True, then False"
+                        .to_string()
                 } else {
                     format!("give between {min} and {max} options")
                 };
-                self.err(no, 1, 3, format!("the {what} `{}` has {n} option{}", id.as_deref().unwrap_or("?"), if n == 1 { "" } else { "s" }), help);
+                self.err(
+                    no,
+                    1,
+                    3,
+                    format!(
+                        "the {what} `{}` has {n} option{}",
+                        id.as_deref().unwrap_or("?"),
+                        if n == 1 { "" } else { "s" }
+                    ),
+                    help,
+                );
             }
             if right == 0 && n > 0 {
-                self.err(no, 1, 3, format!("the {what} has no correct answer"), "mark the right option with `- [x]`");
+                self.err(
+                    no,
+                    1,
+                    3,
+                    format!("the {what} has no correct answer"),
+                    "mark the right option with `- [x]`",
+                );
             } else if right > 1 && kind != QuestionKind::Multiple {
-                self.err(no, 1, 3, format!("the {what} has {right} correct answers but is `{}`", kind.name()), "mark exactly one option `[x]`, or make it `multiple`");
+                self.err(
+                    no,
+                    1,
+                    3,
+                    format!(
+                        "the {what} has {right} correct answers but is `{}`",
+                        kind.name()
+                    ),
+                    "mark exactly one option `[x]`, or make it `multiple`",
+                );
             }
         }
         Some(Question {
@@ -689,7 +1019,12 @@ impl<'a> Parser<'a> {
     }
 }
 
-fn push_block(current: &mut Option<Scene>, quiz: &mut Option<Quiz>, section: &Section, block: Block) {
+fn push_block(
+    current: &mut Option<Scene>,
+    quiz: &mut Option<Quiz>,
+    section: &Section,
+    block: Block,
+) {
     match section {
         Section::Quiz => {
             if let Some(q) = quiz.as_mut() {

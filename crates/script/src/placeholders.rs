@@ -12,9 +12,21 @@ pub struct Placeholders {
 
 const DEFAULTS: [(&str, &str, &str); 5] = [
     ("organisation", "your organisation", "eich sefydliad"),
-    ("service_desk", "your IT service desk", "desg gwasanaeth TG eich sefydliad"),
-    ("dpo", "your Data Protection Officer", "eich Swyddog Diogelu Data"),
-    ("security_contact", "your information security team", "tîm diogelwch gwybodaeth eich sefydliad"),
+    (
+        "service_desk",
+        "your IT service desk",
+        "desg gwasanaeth TG eich sefydliad",
+    ),
+    (
+        "dpo",
+        "your Data Protection Officer",
+        "eich Swyddog Diogelu Data",
+    ),
+    (
+        "security_contact",
+        "your information security team",
+        "tîm diogelwch gwybodaeth eich sefydliad",
+    ),
     (
         "report_incident",
         "report it to your IT service desk straight away",

@@ -60,7 +60,9 @@ The sky is blue.
 ";
 
 fn cy_of(en: &str) -> String {
-    en.replace("Hello", "Helo").replace("- [x] True", "- [x] Cywir").replace("- [ ] False", "- [ ] Anghywir")
+    en.replace("Hello", "Helo")
+        .replace("- [x] True", "- [x] Cywir")
+        .replace("- [ ] False", "- [ ] Anghywir")
 }
 
 fn write(dir: &Path, toml: &str, en: &str, cy: &str) {
@@ -88,7 +90,11 @@ fn one_error_en(en: &str) -> Diagnostic {
 }
 
 fn assert_at(d: &Diagnostic, line: usize, col: usize, msg: &str) {
-    assert!(d.message.contains(msg), "message `{}` should contain `{msg}`", d.message);
+    assert!(
+        d.message.contains(msg),
+        "message `{}` should contain `{msg}`",
+        d.message
+    );
     assert_eq!((d.line, d.col), (line, col), "position of `{}`", d.message);
     assert!(!d.help.is_empty());
 }
@@ -130,7 +136,10 @@ fn pass_mark_over_100() {
 
 #[test]
 fn several_toml_problems_reported_at_once() {
-    let toml = TOML.replace("pass_mark = 80", "pass_mark = 120").replace("minutes = 4", "minutes = 0").replace("id = \"demo\"", "id = \"other\"");
+    let toml = TOML
+        .replace("pass_mark = 80", "pass_mark = 120")
+        .replace("minutes = 4", "minutes = 0")
+        .replace("id = \"demo\"", "id = \"other\"");
     let (_, d) = load(&toml, EN, &cy_of(EN));
     assert_eq!(d.len(), 3, "{d:#?}");
 }
@@ -165,7 +174,10 @@ fn summary_too_long_for_lms() {
 fn unknown_block() {
     let en = EN.replace("::: check single {#c1}", "::: quizz single {#c1}");
     let (_, d) = load(TOML, &en, &cy_of(&en));
-    let d: Vec<_> = d.into_iter().filter(|d| d.path.ends_with("en.md")).collect();
+    let d: Vec<_> = d
+        .into_iter()
+        .filter(|d| d.path.ends_with("en.md"))
+        .collect();
     assert_at(&d[0], 13, 5, "unknown block `quizz`");
     assert_eq!(d[0].len, 5);
     assert!(d[0].help.contains("callout"));
@@ -216,12 +228,17 @@ fn asset_path_escaping_the_module_folder() {
 
 #[test]
 fn absolute_and_remote_images_are_refused() {
-    let en = EN.replace("Hello **there**.", "![A](/etc/x.png)\n\n![B](https://tracker.example/x.png)");
+    let en = EN.replace(
+        "Hello **there**.",
+        "![A](/etc/x.png)\n\n![B](https://tracker.example/x.png)",
+    );
     let (_, d) = load(TOML, &en, &cy_of(&en));
     let en_errs: Vec<_> = d.iter().filter(|d| d.path.ends_with("en.md")).collect();
     assert_eq!(en_errs.len(), 2, "{d:#?}");
     assert!(en_errs[0].message.contains("absolute"));
-    assert!(en_errs[1].message.contains("not a file in the module folder"));
+    assert!(en_errs[1]
+        .message
+        .contains("not a file in the module folder"));
 }
 
 #[test]
@@ -238,7 +255,11 @@ fn image_in_the_module_folder_is_an_asset_with_an_ascii_path() {
     let en = EN.replace("Hello **there**.", "![A bowl of water](images/dŵr.svg)");
     write(&dir, TOML, &en, &cy_of(&en));
     std::fs::create_dir_all(dir.join("images")).unwrap();
-    std::fs::write(dir.join("images/dŵr.svg"), "<svg xmlns='http://www.w3.org/2000/svg'/>").unwrap();
+    std::fs::write(
+        dir.join("images/dŵr.svg"),
+        "<svg xmlns='http://www.w3.org/2000/svg'/>",
+    )
+    .unwrap();
     let (m, d) = load_module(&dir, &Placeholders::default());
     assert!(d.is_empty(), "{d:#?}");
     let m = m.unwrap();
@@ -248,7 +269,10 @@ fn image_in_the_module_folder_is_an_asset_with_an_ascii_path() {
 
 #[test]
 fn duplicate_question_id() {
-    let en = EN.replace("::: question true-false {#q1}", "::: question true-false {#c1}");
+    let en = EN.replace(
+        "::: question true-false {#q1}",
+        "::: question true-false {#c1}",
+    );
     let d = one_error_en(&en);
     assert_at(&d, 26, 27, "duplicate question id `c1`");
     assert!(d.help.contains("line 13"));
@@ -274,13 +298,23 @@ fn welsh_scene_missing() {
     let cy = cy_of(EN).replace("# Intro {#intro}", "# Cyflwyniad {#cyflwyniad}");
     let (ok, d) = load(TOML, EN, &cy);
     assert!(!ok);
-    assert!(d.iter().any(|d| d.message.contains("scene `intro` is in") && d.path.ends_with("cy.md")), "{d:#?}");
-    assert!(d.iter().any(|d| d.message.contains("scene `cyflwyniad` is not in") && d.line == 9), "{d:#?}");
+    assert!(
+        d.iter()
+            .any(|d| d.message.contains("scene `intro` is in") && d.path.ends_with("cy.md")),
+        "{d:#?}"
+    );
+    assert!(
+        d.iter()
+            .any(|d| d.message.contains("scene `cyflwyniad` is not in") && d.line == 9),
+        "{d:#?}"
+    );
 }
 
 #[test]
 fn welsh_question_marks_a_different_answer() {
-    let cy = cy_of(EN).replace("- [x] Right", "- [ ] Right").replace("- [ ] Wrong", "- [x] Wrong");
+    let cy = cy_of(EN)
+        .replace("- [x] Right", "- [ ] Right")
+        .replace("- [ ] Wrong", "- [x] Wrong");
     let (ok, d) = load(TOML, EN, &cy);
     assert!(!ok);
     assert_eq!(d.len(), 1, "{d:#?}");
@@ -290,7 +324,10 @@ fn welsh_question_marks_a_different_answer() {
 
 #[test]
 fn welsh_question_with_fewer_options() {
-    let en = EN.replace("- [ ] Wrong\n  > No.\n", "- [ ] Wrong\n  > No.\n- [ ] Also wrong\n  > No.\n");
+    let en = EN.replace(
+        "- [ ] Wrong\n  > No.\n",
+        "- [ ] Wrong\n  > No.\n- [ ] Also wrong\n  > No.\n",
+    );
     let cy = cy_of(EN);
     let (_, d) = load(TOML, &en, &cy);
     assert_eq!(d.len(), 1, "{d:#?}");
@@ -301,7 +338,10 @@ fn welsh_question_with_fewer_options() {
 fn scene_without_id() {
     let en = EN.replace("# Intro {#intro}", "# Intro");
     let (_, d) = load(TOML, &en, &cy_of(&en));
-    let d: Vec<_> = d.into_iter().filter(|d| d.path.ends_with("en.md")).collect();
+    let d: Vec<_> = d
+        .into_iter()
+        .filter(|d| d.path.ends_with("en.md"))
+        .collect();
     assert_at(&d[0], 9, 8, "this scene has no id");
 }
 
@@ -338,14 +378,22 @@ fn unsafe_link_scheme() {
 fn unclosed_block() {
     let en = EN.replace("  > No.\n:::\n\n# Quiz", "  > No.\n\n# Quiz");
     let (_, d) = load(TOML, &en, &cy_of(&en));
-    assert!(d.iter().any(|d| d.message.contains("block opened inside another block") || d.message.contains("never closed")), "{d:#?}");
+    assert!(
+        d.iter()
+            .any(|d| d.message.contains("block opened inside another block")
+                || d.message.contains("never closed")),
+        "{d:#?}"
+    );
 }
 
 #[test]
 fn no_quiz() {
     let en = EN.split("# Quiz").next().unwrap().to_string();
     let (_, d) = load(TOML, &en, &cy_of(&en));
-    assert!(d.iter().any(|d| d.message == "the script has no quiz"), "{d:#?}");
+    assert!(
+        d.iter().any(|d| d.message == "the script has no quiz"),
+        "{d:#?}"
+    );
 }
 
 #[test]
@@ -384,5 +432,8 @@ fn rendered_diagnostic_has_caret_under_the_column() {
     let (_, d) = load(&toml, EN, &cy_of(EN));
     let r = d[0].render();
     assert!(r.contains("demo/module.toml:5:13"), "{r}");
-    assert!(r.contains("5 | pass_mark = 120\n  |             ^^^ "), "{r}");
+    assert!(
+        r.contains("5 | pass_mark = 120\n  |             ^^^ "),
+        "{r}"
+    );
 }

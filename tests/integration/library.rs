@@ -1,0 +1,175 @@
+//! The shipped module library: complete, aligned, bilingual, and with a generated catalogue.
+
+use crate::util::{pecyn, root, run, text};
+use pecyn_core::Locale;
+use pecyn_script::{load_module, plain, Block, Module, Placeholders, Text};
+
+fn modules() -> Vec<Module> {
+    let dirs = pecyn_script::discover(&root().join("modules")).unwrap();
+    assert!(!dirs.is_empty());
+    dirs.iter()
+        .map(|d| {
+            let (m, diags) = load_module(d, &Placeholders::default());
+            let rendered: String = diags.iter().map(|d| d.render()).collect();
+            m.unwrap_or_else(|| panic!("{} does not load:\n{rendered}", d.display()))
+        })
+        .collect()
+}
+
+/// Every piece of learner-facing text in a script.
+fn texts(m: &Module, l: Locale) -> Vec<String> {
+    let s = m.script(l);
+    let mut out: Vec<String> = Vec::new();
+    let mut alts: Vec<String> = Vec::new();
+    let mut push = |t: &Text| out.push(plain(t));
+    s.objectives.iter().for_each(&mut push);
+    s.remember.iter().for_each(&mut push);
+    let mut blocks: Vec<&Block> = s.scenes.iter().flat_map(|sc| sc.blocks.iter()).collect();
+    blocks.extend(s.quiz.intro.iter());
+    let mut questions: Vec<&pecyn_script::Question> = s.quiz.questions.iter().collect();
+    for b in blocks {
+        match b {
+            Block::Paragraph { text } | Block::Heading { text } => push(text),
+            Block::List { items, .. } => items.iter().for_each(&mut push),
+            Block::Callout { paragraphs } | Block::Scenario { paragraphs } => {
+                paragraphs.iter().for_each(&mut push)
+            }
+            Block::Dialogue { lines } => lines.iter().for_each(|l| push(&l.text)),
+            Block::Image { alt, .. } => alts.push(alt.clone()),
+            Block::Check { question } => questions.push(question),
+        }
+    }
+    for q in questions {
+        push(&q.prompt);
+        for o in &q.options {
+            push(&o.text);
+            push(&o.feedback);
+        }
+    }
+    out.extend(alts);
+    out.push(m.meta.title[&l].clone());
+    out.push(m.meta.summary[&l].clone());
+    out.extend(s.scenes.iter().map(|sc| sc.title.clone()));
+    out.push(s.quiz.title.clone());
+    out
+}
+
+#[test]
+fn every_module_has_the_shape_the_library_promises() {
+    for m in modules() {
+        let id = m.id();
+        for l in Locale::ALL {
+            let s = m.script(l);
+            assert!(
+                (5..=9).contains(&s.scenes.len()),
+                "{id}/{l}: {} scenes; the library promises 5–9 plus the quiz",
+                s.scenes.len()
+            );
+            let checks = s
+                .scenes
+                .iter()
+                .flat_map(|sc| sc.blocks.iter())
+                .filter(|b| matches!(b, Block::Check { .. }))
+                .count();
+            assert!(
+                checks >= 2,
+                "{id}/{l}: {checks} knowledge checks; at least 2"
+            );
+            assert!(
+                (5..=8).contains(&s.quiz.questions.len()),
+                "{id}/{l}: quiz of {} questions; 5–8",
+                s.quiz.questions.len()
+            );
+            let intro: String = s
+                .quiz
+                .intro
+                .iter()
+                .filter_map(|b| {
+                    if let Block::Paragraph { text } = b {
+                        Some(plain(text))
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            let mark = m.meta.pass_mark.to_string();
+            assert!(
+                intro.contains(&format!("{mark}%"))
+                    || intro.contains(&format!("{mark} %"))
+                    || intro.contains(&format!("{mark} y cant")),
+                "{id}/{l}: the quiz intro must state the pass mark {mark}%: {intro}"
+            );
+            for sc in &s.scenes {
+                assert!(!sc.blocks.is_empty(), "{id}/{l}: scene {} is empty", sc.id);
+            }
+            assert!((1..=10).contains(&m.meta.minutes));
+        }
+    }
+}
+
+const LEFTOVERS: [&str; 8] = ["TODO", "TBC", "TBD", "lorem", "XXX", "[insert", "{{", "}}"];
+
+#[test]
+fn no_leftover_placeholder_text() {
+    for m in modules() {
+        for l in Locale::ALL {
+            for t in texts(&m, l) {
+                for bad in LEFTOVERS {
+                    assert!(!t.contains(bad), "{}/{l}: leftover `{bad}` in: {t}", m.id());
+                }
+            }
+        }
+    }
+}
+
+/// Common English words that are not Welsh words. A Welsh sentence with several of them is
+/// probably English left untranslated.
+const ENGLISH: [&str; 24] = [
+    "the", "and", "you", "your", "is", "are", "with", "that", "this", "for", "of", "to", "it",
+    "not", "be", "have", "what", "should", "when", "will", "can", "from", "they", "or",
+];
+
+fn english_words(sentence: &str) -> usize {
+    sentence
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| ENGLISH.contains(&w.to_lowercase().as_str()))
+        .count()
+}
+
+#[test]
+fn no_english_sentence_left_in_a_welsh_script() {
+    for m in modules() {
+        for t in texts(&m, Locale::Cy) {
+            for sentence in t.split(['.', '?', '!']) {
+                let n = english_words(sentence);
+                assert!(
+                    n < 3,
+                    "{}: this looks like English in cy.md ({n} English words): {sentence}",
+                    m.id()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_heuristic_catches_english() {
+    assert!(english_words("Report it to the service desk and tell your manager") >= 3);
+    assert!(english_words("Rhowch wybod i ddesg gwasanaeth TG eich sefydliad ar unwaith") < 3);
+}
+
+#[test]
+fn docs_modules_md_is_generated_from_the_scripts() {
+    let o = run({
+        let mut c = pecyn();
+        c.arg("index");
+        c
+    });
+    assert!(o.status.success(), "{}", text(&o));
+    let generated = String::from_utf8(o.stdout).unwrap();
+    let on_disk = std::fs::read_to_string(root().join("docs/modules.md")).unwrap_or_default();
+    assert!(
+        generated == on_disk,
+        "docs/modules.md is out of date: run `cargo run -- index > docs/modules.md`"
+    );
+}
