@@ -152,6 +152,9 @@ pub enum BuildError {
     Catalogue(PathBuf, std::io::Error),
 }
 
+/// A module as loaded: the model if it has no errors, and its diagnostics.
+type Loaded = (Option<Module>, Vec<Diagnostic>);
+
 /// Runs a build. Module errors and package failures are in the report (other
 /// modules still build); an `Err` means nothing could be built.
 pub fn build(
@@ -185,10 +188,9 @@ pub fn build(
         ..Default::default()
     };
     let placeholders = Placeholders::default();
-    let loaded: Vec<(PathBuf, (Option<Module>, Vec<Diagnostic>))> =
-        parallel_map(&dirs, plan.jobs, |d| {
-            (d.clone(), load_module(d, &placeholders))
-        });
+    let loaded: Vec<(PathBuf, Loaded)> = parallel_map(&dirs, plan.jobs, |d| {
+        (d.clone(), load_module(d, &placeholders))
+    });
     let mut modules = Vec::new();
     for (dir, (module, diags)) in loaded {
         let errors = diags.iter().filter(|d| d.is_error()).count();

@@ -22,8 +22,8 @@ pub(crate) fn parse_inline(s: &str) -> Result<Text, InlineError> {
     let chars_before = |byte: usize| s[..byte].chars().count();
     while i < s.len() {
         let rest = &s[i..];
-        if rest.starts_with("**") {
-            let Some(end) = rest[2..].find("**") else {
+        if let Some(after) = rest.strip_prefix("**") {
+            let Some(end) = after.find("**") else {
                 return Err(InlineError {
                     offset_chars: chars_before(i),
                     len: 2,
@@ -33,7 +33,7 @@ pub(crate) fn parse_inline(s: &str) -> Result<Text, InlineError> {
             };
             flush(&mut out, &mut plain);
             out.push(Inline::Strong {
-                text: rest[2..2 + end].to_string(),
+                text: after[..end].to_string(),
             });
             i += 2 + end + 2;
             continue;

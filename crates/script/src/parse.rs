@@ -847,7 +847,7 @@ impl<'a> Parser<'a> {
 
         // Prompt: lines before the first option.
         let mut prompt_lines: Vec<(usize, &str)> = Vec::new();
-        let mut options: Vec<(usize, bool, Text, Vec<(usize, &str)>)> = Vec::new();
+        let mut options: Vec<RawOption<'_>> = Vec::new();
         for &(lno, raw) in body {
             let t = raw.trim_end();
             let trimmed = t.trim_start();
@@ -1018,6 +1018,9 @@ impl<'a> Parser<'a> {
         })
     }
 }
+
+/// An option as read: (line, correct, text, feedback lines).
+type RawOption<'a> = (usize, bool, Text, Vec<(usize, &'a str)>);
 
 fn push_block(
     current: &mut Option<Scene>,
