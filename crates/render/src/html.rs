@@ -54,7 +54,9 @@ pub(crate) fn inline(text: &Text) -> Value {
 
 /// JSON made safe to embed in `<script type="application/json">`.
 pub(crate) fn script_json(json: &str) -> String {
-    json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 #[cfg(test)]
@@ -64,8 +66,13 @@ mod tests {
     #[test]
     fn escapes_everything() {
         let t = vec![
-            Inline::Text { text: "<script>&\"'".into() },
-            Inline::Link { text: "x<y".into(), href: "https://a.example/?q=\"1\"".into() },
+            Inline::Text {
+                text: "<script>&\"'".into(),
+            },
+            Inline::Link {
+                text: "x<y".into(),
+                href: "https://a.example/?q=\"1\"".into(),
+            },
         ];
         assert_eq!(
             inline(&t).to_string(),
@@ -75,6 +82,9 @@ mod tests {
 
     #[test]
     fn script_json_cannot_close_the_tag() {
-        assert_eq!(script_json("{\"a\":\"</script>\"}"), "{\"a\":\"\\u003c/script\\u003e\"}");
+        assert_eq!(
+            script_json("{\"a\":\"</script>\"}"),
+            "{\"a\":\"\\u003c/script\\u003e\"}"
+        );
     }
 }

@@ -8,8 +8,10 @@
 
 mod html;
 mod strings;
+mod suspend;
 
 pub use strings::Strings;
+pub use suspend::{suspend_data_worst_case, SCORM12_SUSPEND_LIMIT};
 
 use minijinja::{Environment, UndefinedBehavior, Value};
 use pecyn_core::{Locale, ScormVersion, Variant};
@@ -62,6 +64,19 @@ pub enum RenderError {
         /// Why.
         source: std::io::Error,
     },
+    /// The module's bookmark could outgrow SCORM 1.2's `suspend_data` limit.
+    #[error(
+        "module `{module}`: its SCORM 1.2 bookmark (suspend_data) can reach {bytes} characters, over the limit of {limit}; \
+         split the module or remove knowledge checks"
+    )]
+    SuspendDataTooLarge {
+        /// The module id.
+        module: String,
+        /// The worst-case length of its `suspend_data`.
+        bytes: usize,
+        /// The limit (4,096).
+        limit: usize,
+    },
 }
 
 /// The templates, interface strings and static assets, loaded once and shared
@@ -74,7 +89,9 @@ pub struct Renderer {
 
 impl std::fmt::Debug for Renderer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Renderer").field("static_files", &self.static_files.len()).finish()
+        f.debug_struct("Renderer")
+            .field("static_files", &self.static_files.len())
+            .finish()
     }
 }
 
@@ -85,7 +102,10 @@ impl Renderer {
         if !dir.join(ENTRY_TEMPLATE).is_file() {
             return Err(RenderError::TemplatesDir {
                 path: dir.to_path_buf(),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, format!("no {ENTRY_TEMPLATE} in it; pass --templates DIR")),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("no {ENTRY_TEMPLATE} in it; pass --templates DIR"),
+                ),
             });
         }
         let mut env = Environment::new();
@@ -95,7 +115,10 @@ impl Renderer {
         env.get_template(ENTRY_TEMPLATE)?;
         let mut strings = BTreeMap::new();
         for locale in Locale::ALL {
-            strings.insert(locale, Strings::load(&dir.join("strings").join(format!("{}.toml", locale.code())))?);
+            strings.insert(
+                locale,
+                Strings::load(&dir.join("strings").join(format!("{}.toml", locale.code())))?,
+            );
         }
         strings::check_same_keys(&strings, dir)?;
         let mut static_files = Vec::new();
@@ -104,7 +127,11 @@ impl Renderer {
             collect(&assets, "assets", &mut static_files)?;
         }
         static_files.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(Renderer { env, strings, static_files })
+        Ok(Renderer {
+            env,
+            strings,
+            static_files,
+        })
     }
 
     /// The interface strings of a language.
@@ -113,15 +140,30 @@ impl Renderer {
     }
 
     /// Renders every file of one package.
-    pub fn render(&self, module: &Module, locale: Locale, variant: Variant, scorm: ScormVersion) -> Result<Vec<OutputFile>, RenderError> {
+    pub fn render(
+        &self,
+        module: &Module,
+        locale: Locale,
+        variant: Variant,
+        scorm: ScormVersion,
+    ) -> Result<Vec<OutputFile>, RenderError> {
         let ctx = context(module, locale, variant, scorm, &self.strings[&locale]);
         let tmpl = self.env.get_template(ENTRY_TEMPLATE)?;
         let html = tmpl.render(Value::from_serialize(&ctx))?;
-        let mut files = vec![OutputFile { path: LAUNCH_FILE.to_string(), bytes: html.into_bytes() }];
+        let mut files = vec![OutputFile {
+            path: LAUNCH_FILE.to_string(),
+            bytes: html.into_bytes(),
+        }];
         files.extend(self.static_files.iter().cloned());
         for asset in &module.assets {
-            let bytes = std::fs::read(&asset.source).map_err(|source| RenderError::Asset { path: asset.source.clone(), source })?;
-            files.push(OutputFile { path: asset.path.clone(), bytes });
+            let bytes = std::fs::read(&asset.source).map_err(|source| RenderError::Asset {
+                path: asset.source.clone(),
+                source,
+            })?;
+            files.push(OutputFile {
+                path: asset.path.clone(),
+                bytes,
+            });
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files.dedup_by(|a, b| a.path == b.path);
@@ -130,9 +172,15 @@ impl Renderer {
 }
 
 fn collect(dir: &Path, prefix: &str, out: &mut Vec<OutputFile>) -> Result<(), RenderError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| RenderError::TemplatesDir { path: dir.to_path_buf(), source })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| RenderError::TemplatesDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     for e in entries {
-        let e = e.map_err(|source| RenderError::TemplatesDir { path: dir.to_path_buf(), source })?;
+        let e = e.map_err(|source| RenderError::TemplatesDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let p = e.path();
         let name = pecyn_core::ascii_file_name(&e.file_name().to_string_lossy());
         if name.starts_with('.') {
@@ -142,7 +190,10 @@ fn collect(dir: &Path, prefix: &str, out: &mut Vec<OutputFile>) -> Result<(), Re
         if p.is_dir() {
             collect(&p, &rel, out)?;
         } else {
-            let bytes = std::fs::read(&p).map_err(|source| RenderError::Asset { path: p.clone(), source })?;
+            let bytes = std::fs::read(&p).map_err(|source| RenderError::Asset {
+                path: p.clone(),
+                source,
+            })?;
             out.push(OutputFile { path: rel, bytes });
         }
     }
@@ -227,7 +278,16 @@ struct OptionCtx {
 }
 
 fn block_ctx(b: &Block) -> BlockCtx {
-    let mut c = BlockCtx { kind: "", html: None, ordered: false, items: vec![], lines: vec![], src: None, alt: None, question: None };
+    let mut c = BlockCtx {
+        kind: "",
+        html: None,
+        ordered: false,
+        items: vec![],
+        lines: vec![],
+        src: None,
+        alt: None,
+        question: None,
+    };
     match b {
         Block::Paragraph { text } => {
             c.kind = "paragraph";
@@ -252,7 +312,10 @@ fn block_ctx(b: &Block) -> BlockCtx {
         }
         Block::Dialogue { lines } => {
             c.kind = "dialogue";
-            c.lines = lines.iter().map(|l| (l.speaker.clone(), html::inline(&l.text))).collect();
+            c.lines = lines
+                .iter()
+                .map(|l| (l.speaker.clone(), html::inline(&l.text)))
+                .collect();
         }
         Block::Image { src, alt } => {
             c.kind = "image";
@@ -271,13 +334,22 @@ fn question_ctx(q: &Question) -> QuestionCtx {
     QuestionCtx {
         id: q.id.clone(),
         kind: q.kind.name(),
-        input: if q.kind == QuestionKind::Multiple { "checkbox" } else { "radio" },
+        input: if q.kind == QuestionKind::Multiple {
+            "checkbox"
+        } else {
+            "radio"
+        },
         prompt: html::inline(&q.prompt),
         options: q
             .options
             .iter()
             .enumerate()
-            .map(|(i, o)| OptionCtx { index: i, html: html::inline(&o.text), correct: o.correct, feedback: html::inline(&o.feedback) })
+            .map(|(i, o)| OptionCtx {
+                index: i,
+                html: html::inline(&o.text),
+                correct: o.correct,
+                feedback: html::inline(&o.feedback),
+            })
             .collect(),
     }
 }
@@ -292,6 +364,12 @@ struct RuntimeConfig<'a> {
     pages: Vec<String>,
     checks: Vec<RuntimeQuestion>,
     quiz: Vec<RuntimeQuestion>,
+    /// 12-bit fingerprint of the module's shape, stored in the bookmark.
+    fingerprint: u16,
+    /// The bookmark's worst-case length (see `suspend_data_worst_case`).
+    suspend_max: usize,
+    /// Every interface string of the package's language.
+    strings: &'a BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -307,30 +385,38 @@ fn runtime_question(q: &Question) -> RuntimeQuestion {
         id: q.id.clone(),
         kind: q.kind.name(),
         options: q.options.len(),
-        correct: q.options.iter().enumerate().filter(|(_, o)| o.correct).map(|(i, _)| i).collect(),
+        correct: q
+            .options
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.correct)
+            .map(|(i, _)| i)
+            .collect(),
     }
 }
 
-fn context(module: &Module, locale: Locale, variant: Variant, scorm: ScormVersion, strings: &Strings) -> Ctx {
+fn context(
+    module: &Module,
+    locale: Locale,
+    variant: Variant,
+    scorm: ScormVersion,
+    strings: &Strings,
+) -> Ctx {
     let script = module.script(locale);
     let meta = &module.meta;
     let scenes: Vec<SceneCtx> = script
         .scenes
         .iter()
-        .map(|s| SceneCtx { id: s.id.clone(), title: s.title.clone(), blocks: s.blocks.iter().map(block_ctx).collect() })
-        .collect();
-    let mut pages = vec!["start".to_string()];
-    pages.extend(script.scenes.iter().map(|s| s.id.clone()));
-    pages.push(script.quiz.id.clone());
-    pages.push("results".to_string());
-    let checks = script
-        .scenes
-        .iter()
-        .flat_map(|s| s.blocks.iter())
-        .filter_map(|b| match b {
-            Block::Check { question } => Some(runtime_question(question)),
-            _ => None,
+        .map(|s| SceneCtx {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            blocks: s.blocks.iter().map(block_ctx).collect(),
         })
+        .collect();
+    let pages = suspend::page_ids(module, locale);
+    let checks = suspend::checks(module, locale)
+        .into_iter()
+        .map(runtime_question)
         .collect();
     let config = RuntimeConfig {
         module: &meta.id,
@@ -341,6 +427,9 @@ fn context(module: &Module, locale: Locale, variant: Variant, scorm: ScormVersio
         checks,
         quiz: script.quiz.questions.iter().map(runtime_question).collect(),
         pages: pages.clone(),
+        fingerprint: suspend::fingerprint(module, locale),
+        suspend_max: suspend_data_worst_case(module, locale),
+        strings: strings.map(),
     };
     let json = serde_json::to_string(&config).unwrap_or_else(|_| "{}".into());
     Ctx {

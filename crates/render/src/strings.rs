@@ -15,7 +15,10 @@ pub struct Strings {
 impl Strings {
     /// Reads a flat `key = "text"` TOML file.
     pub fn load(path: &Path) -> Result<Strings, RenderError> {
-        let err = |message: String| RenderError::Strings { path: path.to_path_buf(), message };
+        let err = |message: String| RenderError::Strings {
+            path: path.to_path_buf(),
+            message,
+        };
         let src = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
         let table: toml::Table = toml::from_str(&src).map_err(|e| err(e.to_string()))?;
         let mut map = BTreeMap::new();
@@ -42,14 +45,19 @@ impl Strings {
 }
 
 /// Every language must define the same keys, so no package falls back to another language.
-pub(crate) fn check_same_keys(all: &BTreeMap<Locale, Strings>, dir: &Path) -> Result<(), RenderError> {
+pub(crate) fn check_same_keys(
+    all: &BTreeMap<Locale, Strings>,
+    dir: &Path,
+) -> Result<(), RenderError> {
     let en = &all[&Locale::En];
     for (locale, s) in all {
         for k in en.map.keys() {
             if !s.map.contains_key(k) {
                 return Err(RenderError::Strings {
                     path: dir.join("strings").join(format!("{}.toml", locale.code())),
-                    message: format!("`{k}` is missing (it is in en.toml); every language needs every string"),
+                    message: format!(
+                        "`{k}` is missing (it is in en.toml); every language needs every string"
+                    ),
                 });
             }
         }
