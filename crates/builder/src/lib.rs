@@ -152,9 +152,6 @@ pub enum BuildError {
     Catalogue(PathBuf, std::io::Error),
 }
 
-/// A module as loaded: the model if it has no errors, and its diagnostics.
-type Loaded = (Option<Module>, Vec<Diagnostic>);
-
 /// Runs a build. Module errors and package failures are in the report (other
 /// modules still build); an `Err` means nothing could be built.
 pub fn build(
@@ -188,58 +185,59 @@ pub fn build(
         ..Default::default()
     };
     let placeholders = Placeholders::default();
-    let loaded: Vec<(PathBuf, Loaded)> = parallel_map(&dirs, plan.jobs, |d| {
-        (d.clone(), load_module(d, &placeholders))
-    });
-    let mut modules = Vec::new();
-    for (dir, (module, diags)) in loaded {
-        let errors = diags.iter().filter(|d| d.is_error()).count();
-        report.diagnostics.extend(diags);
-        match module {
-            Some(m) => modules.push(m),
-            None => report.failures.push(Failure {
-                module: dir
-                    .file_name()
-                    .map(|f| f.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                file: None,
-                message: format!("{errors} error(s) in the module's files; no package built"),
-            }),
-        }
-    }
-
-    let mut jobs = Vec::new();
-    for m in &modules {
-        for &locale in &plan.locales {
-            for &variant in &plan.variants {
-                for &scorm in &plan.scorm {
-                    jobs.push((
-                        m,
-                        PackageKey {
-                            module: m.id().to_string(),
-                            locale,
-                            variant,
-                            scorm,
-                        },
-                    ));
-                }
+    let mut combos = Vec::new();
+    for &locale in &plan.locales {
+        for &variant in &plan.variants {
+            for &scorm in &plan.scorm {
+                combos.push((locale, variant, scorm));
             }
         }
     }
-    progress(Progress::Planned(jobs.len()));
-    let results = parallel_map(&jobs, plan.jobs, |(m, key)| {
-        let r = build_package(m, key, &renderer, &plan.out_dir);
-        progress(Progress::Done(key.file_name()));
-        (m.id().to_string(), key.file_name(), r)
-    });
-    for (module, file, r) in results {
-        match r {
-            Ok(rec) => report.packages.push(rec),
-            Err(message) => report.failures.push(Failure {
-                module,
-                file: Some(file),
-                message,
-            }),
+    progress(Progress::Planned(dirs.len() * combos.len()));
+    // One module at a time, its packages on every core: memory holds one module's
+    // model and one package per worker, however many modules there are.
+    for dir in &dirs {
+        let (module, diags) = load_module(dir, &placeholders);
+        let errors = diags.iter().filter(|d| d.is_error()).count();
+        report.diagnostics.extend(diags);
+        let Some(m) = module else {
+            let id = dir
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            for _ in &combos {
+                progress(Progress::Done(format!("{id} (skipped)")));
+            }
+            report.failures.push(Failure {
+                module: id,
+                file: None,
+                message: format!("{errors} error(s) in the module's files; no package built"),
+            });
+            continue;
+        };
+        let keys: Vec<PackageKey> = combos
+            .iter()
+            .map(|&(locale, variant, scorm)| PackageKey {
+                module: m.id().to_string(),
+                locale,
+                variant,
+                scorm,
+            })
+            .collect();
+        let results = parallel_map(&keys, plan.jobs, |key| {
+            let r = build_package(&m, key, &renderer, &plan.out_dir);
+            progress(Progress::Done(key.file_name()));
+            (key.file_name(), r)
+        });
+        for (file, r) in results {
+            match r {
+                Ok(rec) => report.packages.push(rec),
+                Err(message) => report.failures.push(Failure {
+                    module: m.id().to_string(),
+                    file: Some(file),
+                    message,
+                }),
+            }
         }
     }
     report.packages.sort_by(|a, b| a.file.cmp(&b.file));
