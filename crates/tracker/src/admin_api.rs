@@ -80,7 +80,10 @@ pub async fn patch_org(
     let org = orgs::find_org(&state.db, &code).await?;
     if let Some(s) = &patch.status {
         if !orgs::ORG_STATUSES.contains(&s.as_str()) {
-            return Err(AppError::bad("invalid_status", "status must be active or suspended"));
+            return Err(AppError::bad(
+                "invalid_status",
+                "status must be active or suspended",
+            ));
         }
     }
     if let Some(m) = patch.retention_months {

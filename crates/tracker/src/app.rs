@@ -11,7 +11,7 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, MethodRouter};
 use axum::Router;
 use tokio::task::JoinHandle;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -106,10 +106,7 @@ impl AppState {
             catalogue: CatalogueIndex::new(),
             limiter: RateLimiter::new(config.rate_per_second, config.rate_burst),
             metrics,
-            admin_token_hash: config
-                .admin_token
-                .as_deref()
-                .map(crate::keys::hash_secret),
+            admin_token_hash: config.admin_token.as_deref().map(crate::keys::hash_secret),
             started: Instant::now(),
         }));
         (state, handle)
@@ -180,20 +177,31 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route(
             "/api/v1/events",
-            post(events::post_events)
-                .layer(DefaultBodyLimit::max(EVENTS_BODY_LIMIT))
-                .layer(ingest_cors)
+            // CORS on this path only, and it allows only POST: a preflight
+            // for the org admin's GET is refused.
+            with_layer(
+                with_layer(
+                    post(events::post_events),
+                    DefaultBodyLimit::max(EVENTS_BODY_LIMIT),
+                )
                 .get(org_api::list_events),
+                ingest_cors,
+            ),
         )
         .route(
             "/api/v1/imports",
-            post(imports::post_import)
-                .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT))
-                .get(imports::list_imports),
+            with_layer(
+                post(imports::post_import),
+                DefaultBodyLimit::max(IMPORT_BODY_LIMIT),
+            )
+            .get(imports::list_imports),
         )
         .route("/api/v1/erasure", post(org_api::erase))
         .route("/api/v1/org", get(org_api::get_org))
-        .route("/api/v1/org/retention", axum::routing::put(org_api::set_retention))
+        .route(
+            "/api/v1/org/retention",
+            axum::routing::put(org_api::set_retention),
+        )
         .route("/api/v1/reports/summary", get(org_api::summary))
         .route("/api/v1/reports/uptake", get(admin_api::uptake))
         .route(
@@ -211,17 +219,30 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/keys/{key_id}", delete(admin_api::revoke_key))
         .route(
             "/api/v1/catalogue",
-            post(admin_api::import_catalogue)
-                .layer(DefaultBodyLimit::max(CATALOGUE_BODY_LIMIT))
-                .get(admin_api::list_catalogue),
+            with_layer(
+                post(admin_api::import_catalogue),
+                DefaultBodyLimit::max(CATALOGUE_BODY_LIMIT),
+            )
+            .get(admin_api::list_catalogue),
         )
-        .route("/xapi/about", get(xapi::about))
+        .route(
+            "/xapi/about",
+            with_layer(
+                get(xapi::about),
+                middleware::map_response(xapi::add_version_header),
+            ),
+        )
         .route(
             "/xapi/statements",
-            post(xapi::post_statements)
-                .put(xapi::put_statement)
-                .get(xapi::get_statement)
-                .layer(DefaultBodyLimit::max(XAPI_BODY_LIMIT)),
+            with_layer(
+                with_layer(
+                    post(xapi::post_statements)
+                        .put(xapi::put_statement)
+                        .get(xapi::get_statement),
+                    DefaultBodyLimit::max(XAPI_BODY_LIMIT),
+                ),
+                middleware::map_response(xapi::add_version_header),
+            ),
         )
         .layer(DefaultBodyLimit::max(SMALL_BODY_LIMIT));
 
@@ -232,7 +253,6 @@ pub fn app(state: AppState) -> Router {
         .route("/openapi.json", get(ops::openapi))
         .merge(api)
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), json_errors))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(RequestBodyLimitLayer::new(IMPORT_BODY_LIMIT + 1024))
@@ -245,16 +265,20 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn not_found() -> AppError {
-    AppError::NotFound("route")
+/// Applies a layer to a method router (pins the error type for inference).
+fn with_layer<L>(mr: MethodRouter<AppState>, layer: L) -> MethodRouter<AppState>
+where
+    L: tower::Layer<axum::routing::Route> + Clone + Send + Sync + 'static,
+    L::Service:
+        tower::Service<Request, Error = std::convert::Infallible> + Clone + Send + Sync + 'static,
+    <L::Service as tower::Service<Request>>::Response: IntoResponse + 'static,
+    <L::Service as tower::Service<Request>>::Future: Send + 'static,
+{
+    mr.layer(layer)
 }
 
-async fn method_not_allowed() -> Response {
-    (
-        StatusCode::METHOD_NOT_ALLOWED,
-        axum::Json(error_body("method_not_allowed", "method not allowed on this path")),
-    )
-        .into_response()
+async fn not_found() -> AppError {
+    AppError::NotFound("route")
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {

@@ -57,25 +57,44 @@ impl Package {
     /// Validates the fields the tracker relies on.
     pub fn validate(&self) -> Result<(), String> {
         if !ident_ok(&self.id, 200) {
-            return Err(format!("package id {:?} is not a valid identifier", self.id));
+            return Err(format!(
+                "package id {:?} is not a valid identifier",
+                self.id
+            ));
         }
         if !ident_ok(&self.module, 100) {
-            return Err(format!("{}: module {:?} is not a valid slug", self.id, self.module));
+            return Err(format!(
+                "{}: module {:?} is not a valid slug",
+                self.id, self.module
+            ));
         }
         if !ident_ok(&self.version, 50) {
-            return Err(format!("{}: version {:?} is not valid", self.id, self.version));
+            return Err(format!(
+                "{}: version {:?} is not valid",
+                self.id, self.version
+            ));
         }
         if !matches!(self.lang.as_str(), "en" | "cy") {
             return Err(format!("{}: lang must be en or cy", self.id));
         }
         if !matches!(self.variant.as_str(), "standard" | "accessible") {
-            return Err(format!("{}: variant must be standard or accessible", self.id));
+            return Err(format!(
+                "{}: variant must be standard or accessible",
+                self.id
+            ));
         }
         if !matches!(self.scorm.as_str(), "1.2" | "2004") {
             return Err(format!("{}: scorm must be 1.2 or 2004", self.id));
         }
-        if self.bytes < 0 || self.title.len() > 500 || self.file.len() > 500 || self.sha256.len() > 128 {
-            return Err(format!("{}: file, title, sha256 or bytes out of range", self.id));
+        if self.bytes < 0
+            || self.title.len() > 500
+            || self.file.len() > 500
+            || self.sha256.len() > 128
+        {
+            return Err(format!(
+                "{}: file, title, sha256 or bytes out of range",
+                self.id
+            ));
         }
         Ok(())
     }
@@ -107,13 +126,20 @@ pub fn version_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 /// Returns how many packages the file held. Invalid files change nothing.
 pub async fn import(db: &Db, file: &CatalogueFile) -> Result<usize, AppError> {
     if file.packages.is_empty() {
-        return Err(AppError::bad("empty_catalogue", "the catalogue lists no packages"));
+        return Err(AppError::bad(
+            "empty_catalogue",
+            "the catalogue lists no packages",
+        ));
     }
     if file.packages.len() > 10_000 {
-        return Err(AppError::bad("catalogue_too_large", "at most 10,000 packages per import"));
+        return Err(AppError::bad(
+            "catalogue_too_large",
+            "at most 10,000 packages per import",
+        ));
     }
     for p in &file.packages {
-        p.validate().map_err(|m| AppError::bad("invalid_package", m))?;
+        p.validate()
+            .map_err(|m| AppError::bad("invalid_package", m))?;
     }
     let now = now_ms();
     let sql = "INSERT INTO packages (id, version, module, title, lang, variant, scorm, file, sha256, bytes, imported_at) \

@@ -160,7 +160,10 @@ pub fn check_shape(e: &EventIn, now: i64) -> Result<(), (&'static str, String)> 
     }
     if let Some(s) = e.score {
         if !s.is_finite() || !(0.0..=100.0).contains(&s) {
-            return Err(("invalid_score", "score must be a percentage, 0 to 100".into()));
+            return Err((
+                "invalid_score",
+                "score must be a percentage, 0 to 100".into(),
+            ));
         }
     }
     if let Some(d) = e.duration_seconds {
@@ -225,7 +228,10 @@ pub async fn prepare(
         return Err(match &e.version {
             Some(v) => (
                 "unknown_package",
-                format!("package {:?} version {v:?} is not in the catalogue", e.package),
+                format!(
+                    "package {:?} version {v:?} is not in the catalogue",
+                    e.package
+                ),
             ),
             None => (
                 "unknown_package",
@@ -375,18 +381,34 @@ mod tests {
     fn shape_checks() {
         let now = parse_timestamp("2026-06-01T00:00:00Z").unwrap_or(0);
         assert!(check_shape(&ev(), now).is_ok());
-        let cases: Vec<(&str, Box<dyn Fn(&mut EventIn)>)> = vec![
+        type Case = (&'static str, Box<dyn Fn(&mut EventIn)>);
+        let cases: Vec<Case> = vec![
             ("invalid_id", Box::new(|e| e.id = "not-a-uuid".into())),
-            ("invalid_id", Box::new(|e| e.id = "6f1c8c1e8d0c4c7b9d5b2f0f3f7a9e11".into())),
+            (
+                "invalid_id",
+                Box::new(|e| e.id = "6f1c8c1e8d0c4c7b9d5b2f0f3f7a9e11".into()),
+            ),
             ("invalid_learner", Box::new(|e| e.learner = "  ".into())),
             ("invalid_learner", Box::new(|e| e.learner = "x".repeat(300))),
             ("invalid_verb", Box::new(|e| e.verb = "finished".into())),
             ("invalid_score", Box::new(|e| e.score = Some(101.0))),
             ("invalid_score", Box::new(|e| e.score = Some(-1.0))),
-            ("invalid_duration", Box::new(|e| e.duration_seconds = Some(-5))),
-            ("invalid_timestamp", Box::new(|e| e.timestamp = Some("yesterday".into()))),
-            ("invalid_timestamp", Box::new(|e| e.timestamp = Some("2027-01-01T00:00:00Z".into()))),
-            ("invalid_edition", Box::new(|e| e.edition = Some(String::new()))),
+            (
+                "invalid_duration",
+                Box::new(|e| e.duration_seconds = Some(-5)),
+            ),
+            (
+                "invalid_timestamp",
+                Box::new(|e| e.timestamp = Some("yesterday".into())),
+            ),
+            (
+                "invalid_timestamp",
+                Box::new(|e| e.timestamp = Some("2027-01-01T00:00:00Z".into())),
+            ),
+            (
+                "invalid_edition",
+                Box::new(|e| e.edition = Some(String::new())),
+            ),
         ];
         for (code, f) in cases {
             let mut e = ev();

@@ -153,7 +153,13 @@ mod tests {
 
     #[test]
     fn malformed_tokens_do_not_parse() {
-        for bad in ["", "pct_", "pct_abc_def", "xyz_0123456789abcdef_00", "pct_0123456789abcdeg_"] {
+        for bad in [
+            "",
+            "pct_",
+            "pct_abc_def",
+            "xyz_0123456789abcdef_00",
+            "pct_0123456789abcdeg_",
+        ] {
             assert!(parse_token(bad).is_none(), "{bad}");
         }
     }

@@ -74,22 +74,69 @@ impl Metrics {
                 ("outcome", "rejected", g(&self.events_rejected)),
             ],
         );
-        counter("pecyn_ingest_busy_total", "Ingest requests refused with 503 (queue full).", &[("", "", g(&self.ingest_busy))]);
-        counter("pecyn_rate_limited_total", "Requests refused with 429.", &[("", "", g(&self.rate_limited))]);
-        counter("pecyn_writer_batches_total", "Group-commit transactions.", &[("", "", g(&self.writer_batches))]);
-        counter("pecyn_writer_events_total", "Events passed through the writer.", &[("", "", g(&self.writer_events))]);
-        counter("pecyn_writer_failures_total", "Group-commit transactions that failed.", &[("", "", g(&self.writer_failures))]);
-        counter("pecyn_writer_busy_microseconds_total", "Time spent writing batches.", &[("", "", g(&self.writer_commit_micros))]);
-        counter("pecyn_imports_total", "CSV imports committed.", &[("", "", g(&self.imports))]);
-        counter("pecyn_xapi_statements_total", "xAPI statements stored.", &[("", "", g(&self.xapi_statements))]);
-        counter("pecyn_retention_deleted_total", "Events deleted by retention.", &[("", "", g(&self.retention_deleted))]);
-        counter("pecyn_erased_total", "Events deleted by erasure requests.", &[("", "", g(&self.erased))]);
-        let _ = writeln!(out, "# HELP pecyn_ingest_queue_events Events waiting for the writer.");
+        counter(
+            "pecyn_ingest_busy_total",
+            "Ingest requests refused with 503 (queue full).",
+            &[("", "", g(&self.ingest_busy))],
+        );
+        counter(
+            "pecyn_rate_limited_total",
+            "Requests refused with 429.",
+            &[("", "", g(&self.rate_limited))],
+        );
+        counter(
+            "pecyn_writer_batches_total",
+            "Group-commit transactions.",
+            &[("", "", g(&self.writer_batches))],
+        );
+        counter(
+            "pecyn_writer_events_total",
+            "Events passed through the writer.",
+            &[("", "", g(&self.writer_events))],
+        );
+        counter(
+            "pecyn_writer_failures_total",
+            "Group-commit transactions that failed.",
+            &[("", "", g(&self.writer_failures))],
+        );
+        counter(
+            "pecyn_writer_busy_microseconds_total",
+            "Time spent writing batches.",
+            &[("", "", g(&self.writer_commit_micros))],
+        );
+        counter(
+            "pecyn_imports_total",
+            "CSV imports committed.",
+            &[("", "", g(&self.imports))],
+        );
+        counter(
+            "pecyn_xapi_statements_total",
+            "xAPI statements stored.",
+            &[("", "", g(&self.xapi_statements))],
+        );
+        counter(
+            "pecyn_retention_deleted_total",
+            "Events deleted by retention.",
+            &[("", "", g(&self.retention_deleted))],
+        );
+        counter(
+            "pecyn_erased_total",
+            "Events deleted by erasure requests.",
+            &[("", "", g(&self.erased))],
+        );
+        let _ = writeln!(
+            out,
+            "# HELP pecyn_ingest_queue_events Events waiting for the writer."
+        );
         let _ = writeln!(out, "# TYPE pecyn_ingest_queue_events gauge");
         let _ = writeln!(out, "pecyn_ingest_queue_events {queued}");
         let _ = writeln!(out, "# HELP pecyn_info Build and backend.");
         let _ = writeln!(out, "# TYPE pecyn_info gauge");
-        let _ = writeln!(out, "pecyn_info{{version=\"{}\",backend=\"{backend}\"}} 1", env!("CARGO_PKG_VERSION"));
+        let _ = writeln!(
+            out,
+            "pecyn_info{{version=\"{}\",backend=\"{backend}\"}} 1",
+            env!("CARGO_PKG_VERSION")
+        );
         out
     }
 }

@@ -177,25 +177,30 @@ pub struct SummaryRow {
     pub events: i64,
 }
 
+/// The aggregate report of one organisation.
+pub async fn summary_for(db: &crate::db::Db, org_id: i64, code: &str) -> Result<Value, AppError> {
+    let rows = on_db!(db, p => sqlx::query_as::<_, SummaryRow>(
+        "SELECT MAX(pk.module) AS module, e.package_id, MAX(pk.lang) AS lang, MAX(pk.variant) AS variant, \
+         e.verb, COUNT(DISTINCT e.learner) AS learners, COUNT(*) AS events \
+         FROM events e LEFT JOIN packages pk ON pk.id = e.package_id AND pk.version = e.package_version \
+         WHERE e.org_id = $1 GROUP BY e.package_id, e.verb ORDER BY e.package_id, e.verb")
+        .bind(org_id).fetch_all(p).await)?;
+    let totals: (i64, i64) = on_db!(db, p => sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT learner) FROM events WHERE org_id = $1")
+        .bind(org_id).fetch_one(p).await)?;
+    Ok(json!({
+        "organisation": code,
+        "events": totals.0,
+        "learners": totals.1,
+        "by_package": rows,
+    }))
+}
+
 /// `GET /api/v1/reports/summary`: aggregates only (org admin, reader).
 pub async fn summary(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<Value>, AppError> {
     let org = principal.org_with(&[Role::OrgAdmin, Role::Reader])?;
-    let rows = on_db!(&state.db, p => sqlx::query_as::<_, SummaryRow>(
-        "SELECT MAX(pk.module) AS module, e.package_id, MAX(pk.lang) AS lang, MAX(pk.variant) AS variant, \
-         e.verb, COUNT(DISTINCT e.learner) AS learners, COUNT(*) AS events \
-         FROM events e LEFT JOIN packages pk ON pk.id = e.package_id AND pk.version = e.package_version \
-         WHERE e.org_id = $1 GROUP BY e.package_id, e.verb ORDER BY e.package_id, e.verb")
-        .bind(org.id).fetch_all(p).await)?;
-    let totals: (i64, i64) = on_db!(&state.db, p => sqlx::query_as(
-        "SELECT COUNT(*), COUNT(DISTINCT learner) FROM events WHERE org_id = $1")
-        .bind(org.id).fetch_one(p).await)?;
-    Ok(Json(json!({
-        "organisation": org.code,
-        "events": totals.0,
-        "learners": totals.1,
-        "by_package": rows,
-    })))
+    Ok(Json(summary_for(&state.db, org.id, &org.code).await?))
 }

@@ -84,7 +84,10 @@ const ORG_COLUMNS: &str = "id, code, name_en, name_cy, kind, region, contributio
 
 fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), AppError> {
     if value.trim().is_empty() {
-        return Err(AppError::bad("invalid_field", format!("{field} must not be empty")));
+        return Err(AppError::bad(
+            "invalid_field",
+            format!("{field} must not be empty"),
+        ));
     }
     if value.chars().count() > max || value.chars().any(char::is_control) {
         return Err(AppError::bad(
@@ -213,10 +216,13 @@ pub async fn get_org(db: &Db, id: i64) -> Result<Organisation, AppError> {
 /// Sets an organisation's status.
 pub async fn set_status(db: &Db, org_id: i64, status: &str) -> Result<(), AppError> {
     if !ORG_STATUSES.contains(&status) {
-        return Err(AppError::bad("invalid_status", "status must be active or suspended"));
+        return Err(AppError::bad(
+            "invalid_status",
+            "status must be active or suspended",
+        ));
     }
     on_db!(db, p => sqlx::query("UPDATE organisations SET status = $1 WHERE id = $2")
-        .bind(status).bind(org_id).execute(p).await)?;
+        .bind(status).bind(org_id).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -224,7 +230,7 @@ pub async fn set_status(db: &Db, org_id: i64, status: &str) -> Result<(), AppErr
 pub async fn set_retention(db: &Db, org_id: i64, months: Option<i64>) -> Result<(), AppError> {
     check_retention(months)?;
     on_db!(db, p => sqlx::query("UPDATE organisations SET retention_months = $1 WHERE id = $2")
-        .bind(months).bind(org_id).execute(p).await)?;
+        .bind(months).bind(org_id).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -266,15 +272,24 @@ pub async fn issue_key(
 ) -> Result<IssuedKey, AppError> {
     match (role, org) {
         (Role::Platform, Some(_)) => {
-            return Err(AppError::bad("invalid_role", "platform keys belong to no organisation"))
+            return Err(AppError::bad(
+                "invalid_role",
+                "platform keys belong to no organisation",
+            ))
         }
         (Role::Ingest | Role::OrgAdmin | Role::Reader, None) => {
-            return Err(AppError::bad("invalid_role", "this role needs an organisation"))
+            return Err(AppError::bad(
+                "invalid_role",
+                "this role needs an organisation",
+            ))
         }
         _ => {}
     }
     if label.chars().count() > 200 || label.chars().any(char::is_control) {
-        return Err(AppError::bad("invalid_field", "label must be at most 200 printable characters"));
+        return Err(AppError::bad(
+            "invalid_field",
+            "label must be at most 200 printable characters",
+        ));
     }
     let t = NewToken::generate();
     on_db!(db, p => sqlx::query(
@@ -287,7 +302,8 @@ pub async fn issue_key(
         .bind(label)
         .bind(now_ms())
         .execute(p)
-        .await)?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(IssuedKey {
         token: t.token(),
         key_id: t.key_id,
@@ -318,12 +334,12 @@ pub async fn revoke_key(db: &Db, key_id: &str, only_org: Option<i64>) -> Result<
     let n = match only_org {
         Some(org) => on_db!(db, p => sqlx::query(
             "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND org_id = $3 AND revoked_at IS NULL")
-            .bind(now).bind(key_id).bind(org).execute(p).await)?,
+            .bind(now).bind(key_id).bind(org).execute(p).await.map(|r| r.rows_affected()))?,
         None => on_db!(db, p => sqlx::query(
             "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now).bind(key_id).execute(p).await)?,
+            .bind(now).bind(key_id).execute(p).await.map(|r| r.rows_affected()))?,
     };
-    if n.rows_affected() == 0 {
+    if n == 0 {
         return Err(AppError::NotFound("active key"));
     }
     Ok(())
@@ -349,7 +365,8 @@ mod tests {
     #[test]
     fn validation() {
         assert!(org().validate().is_ok());
-        let cases: Vec<Box<dyn Fn(&mut NewOrg)>> = vec![
+        type Case = Box<dyn Fn(&mut NewOrg)>;
+        let cases: Vec<Case> = vec![
             Box::new(|o| o.code = "Cardiff".into()),
             Box::new(|o| o.code = "-x".into()),
             Box::new(|o| o.code = "a".into()),

@@ -1,0 +1,1 @@
+//! Whole-process tests (added below).
