@@ -58,255 +58,223 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 type W = Writer<Vec<u8>>;
+type XmlResult = std::io::Result<()>;
 
-fn text_el(w: &mut W, name: &str, attrs: &[(&str, &str)], text: &str) {
-    let el = w
-        .create_element(name)
-        .with_attributes(attrs.iter().copied());
-    let _ = el.write_text_content(BytesText::new(text));
+fn text_el(w: &mut W, name: &str, attrs: &[(&str, &str)], text: &str) -> XmlResult {
+    w.create_element(name)
+        .with_attributes(attrs.iter().copied())
+        .write_text_content(BytesText::new(text))?;
+    Ok(())
+}
+
+/// `<name>` wrapping a single element written by `inner`.
+fn wrap(w: &mut W, name: &str, inner: impl FnOnce(&mut W) -> XmlResult) -> XmlResult {
+    w.create_element(name).write_inner_content(inner)?;
+    Ok(())
+}
+
+/// What differs between the two SCORM versions.
+struct Dialect {
+    root_attrs: Vec<(&'static str, &'static str)>,
+    schemaversion: &'static str,
+    scormtype_attr: &'static str,
+    item_visible: bool,
+}
+
+impl Dialect {
+    fn of(scorm: ScormVersion) -> Dialect {
+        match scorm {
+            ScormVersion::Scorm12 => Dialect {
+                root_attrs: vec![
+                    ("xmlns", "http://www.imsproject.org/xsd/imscp_rootv1p1p2"),
+                    ("xmlns:adlcp", "http://www.adlnet.org/xsd/adlcp_rootv1p2"),
+                    ("xmlns:imsmd", "http://www.imsglobal.org/xsd/imsmd_rootv1p2p1"),
+                    ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
+                    (
+                        "xsi:schemaLocation",
+                        "http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd",
+                    ),
+                ],
+                schemaversion: "1.2",
+                scormtype_attr: "adlcp:scormtype",
+                item_visible: true,
+            },
+            ScormVersion::Scorm2004 => Dialect {
+                root_attrs: vec![
+                    ("xmlns", "http://www.imsglobal.org/xsd/imscp_v1p1"),
+                    ("xmlns:adlcp", "http://www.adlnet.org/xsd/adlcp_v1p3"),
+                    ("xmlns:adlseq", "http://www.adlnet.org/xsd/adlseq_v1p3"),
+                    ("xmlns:adlnav", "http://www.adlnet.org/xsd/adlnav_v1p3"),
+                    ("xmlns:imsss", "http://www.imsglobal.org/xsd/imsss"),
+                    ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
+                    (
+                        "xsi:schemaLocation",
+                        "http://www.imsglobal.org/xsd/imscp_v1p1 imscp_v1p1.xsd http://www.adlnet.org/xsd/adlcp_v1p3 adlcp_v1p3.xsd http://www.adlnet.org/xsd/adlseq_v1p3 adlseq_v1p3.xsd http://www.adlnet.org/xsd/adlnav_v1p3 adlnav_v1p3.xsd http://www.imsglobal.org/xsd/imsss imsss_v1p0.xsd",
+                    ),
+                ],
+                schemaversion: "2004 4th Edition",
+                scormtype_attr: "adlcp:scormType",
+                item_visible: false,
+            },
+        }
+    }
+}
+
+/// Inline LOM metadata: IMS MD 1.2.1 (`imsmd:`, `langstring xml:lang`) for SCORM 1.2,
+/// IEEE LOM (`string language`) for SCORM 2004.
+fn lom(w: &mut W, spec: &PackageSpec, title: &str, description: &str) -> XmlResult {
+    let lang = spec.language.as_str();
+    match spec.scorm {
+        ScormVersion::Scorm12 => wrap(w, "imsmd:lom", |w| {
+            wrap(w, "imsmd:general", |w| {
+                wrap(w, "imsmd:title", |w| {
+                    text_el(w, "imsmd:langstring", &[("xml:lang", lang)], title)
+                })?;
+                text_el(w, "imsmd:language", &[], lang)?;
+                wrap(w, "imsmd:description", |w| {
+                    text_el(w, "imsmd:langstring", &[("xml:lang", lang)], description)
+                })
+            })?;
+            wrap(w, "imsmd:lifecycle", |w| {
+                wrap(w, "imsmd:version", |w| {
+                    text_el(
+                        w,
+                        "imsmd:langstring",
+                        &[("xml:lang", "x-none")],
+                        &spec.content_version,
+                    )
+                })
+            })
+        }),
+        ScormVersion::Scorm2004 => {
+            w.create_element("lom")
+                .with_attribute(("xmlns", "http://ltsc.ieee.org/xsd/LOM"))
+                .write_inner_content(|w| {
+                    let tagged = [("language", lang), ("xml:lang", lang)];
+                    wrap(w, "general", |w| {
+                        wrap(w, "title", |w| text_el(w, "string", &tagged, title))?;
+                        text_el(w, "language", &[], lang)?;
+                        wrap(w, "description", |w| {
+                            text_el(w, "string", &tagged, description)
+                        })
+                    })?;
+                    wrap(w, "lifeCycle", |w| {
+                        wrap(w, "version", |w| {
+                            text_el(
+                                w,
+                                "string",
+                                &[("language", "x-none")],
+                                &spec.content_version,
+                            )
+                        })
+                    })
+                })?;
+            Ok(())
+        }
+    }
+}
+
+/// What the item says about passing: 1.2 `masteryscore`, 2004 a primary objective
+/// satisfied by measure.
+fn mastery(w: &mut W, spec: &PackageSpec) -> XmlResult {
+    match spec.scorm {
+        ScormVersion::Scorm12 => text_el(
+            w,
+            "adlcp:masteryscore",
+            &[],
+            &spec.mastery_percent.min(100).to_string(),
+        ),
+        ScormVersion::Scorm2004 => {
+            let obj = spec.id("passed");
+            let measure = mastery_measure(spec.mastery_percent);
+            wrap(w, "imsss:sequencing", |w| {
+                wrap(w, "imsss:objectives", |w| {
+                    w.create_element("imsss:primaryObjective")
+                        .with_attributes([
+                            ("objectiveID", obj.as_str()),
+                            ("satisfiedByMeasure", "true"),
+                        ])
+                        .write_inner_content(|w| {
+                            text_el(w, "imsss:minNormalizedMeasure", &[], &measure)
+                        })?;
+                    Ok(())
+                })
+            })
+        }
+    }
 }
 
 /// Writes the manifest of a single-SCO package listing `files` (paths inside the zip).
 pub fn manifest_xml(spec: &PackageSpec, files: &[String]) -> String {
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
-    let _ = w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    let d = Dialect::of(spec.scorm);
     let title = truncate(&spec.title, MAX_TITLE);
     let description = truncate(&spec.description, MAX_DESCRIPTION);
-    let lang = spec.language.as_str();
-    let org = spec.id("org");
-    let item = spec.id("item");
-    let res = spec.id("res");
+    let (org, item, res) = (spec.id("org"), spec.id("item"), spec.id("res"));
     let mut files: Vec<&String> = files.iter().collect();
     files.sort();
-    match spec.scorm {
-        ScormVersion::Scorm12 => {
-            let root = w.create_element("manifest").with_attributes([
-                ("identifier", spec.identifier.as_str()),
-                ("version", spec.content_version.as_str()),
-                ("xmlns", "http://www.imsproject.org/xsd/imscp_rootv1p1p2"),
-                ("xmlns:adlcp", "http://www.adlnet.org/xsd/adlcp_rootv1p2"),
-                ("xmlns:imsmd", "http://www.imsglobal.org/xsd/imsmd_rootv1p2p1"),
-                ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
-                (
-                    "xsi:schemaLocation",
-                    "http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd",
-                ),
-            ]);
-            let _ = root.write_inner_content(|w| {
-                w.create_element("metadata").write_inner_content(|w| {
-                    text_el(w, "schema", &[], "ADL SCORM");
-                    text_el(w, "schemaversion", &[], "1.2");
-                    w.create_element("imsmd:lom").write_inner_content(|w| {
-                        w.create_element("imsmd:general").write_inner_content(|w| {
-                            w.create_element("imsmd:title").write_inner_content(|w| {
-                                text_el(w, "imsmd:langstring", &[("xml:lang", lang)], &title);
-                                Ok(())
-                            })?;
-                            text_el(w, "imsmd:language", &[], lang);
-                            w.create_element("imsmd:description")
-                                .write_inner_content(|w| {
-                                    text_el(
-                                        w,
-                                        "imsmd:langstring",
-                                        &[("xml:lang", lang)],
-                                        &description,
-                                    );
-                                    Ok(())
-                                })?;
-                            Ok(())
-                        })?;
-                        w.create_element("imsmd:lifecycle")
-                            .write_inner_content(|w| {
-                                w.create_element("imsmd:version").write_inner_content(|w| {
-                                    text_el(
-                                        w,
-                                        "imsmd:langstring",
-                                        &[("xml:lang", "x-none")],
-                                        &spec.content_version,
-                                    );
-                                    Ok(())
-                                })?;
-                                Ok(())
-                            })?;
-                        Ok(())
-                    })?;
-                    Ok(())
-                })?;
-                w.create_element("organizations")
-                    .with_attribute(("default", org.as_str()))
-                    .write_inner_content(|w| {
-                        w.create_element("organization")
-                            .with_attribute(("identifier", org.as_str()))
-                            .write_inner_content(|w| {
-                                text_el(w, "title", &[], &title);
-                                w.create_element("item")
-                                    .with_attributes([
-                                        ("identifier", item.as_str()),
-                                        ("identifierref", res.as_str()),
-                                        ("isvisible", "true"),
-                                    ])
-                                    .write_inner_content(|w| {
-                                        text_el(w, "title", &[], &title);
-                                        text_el(
-                                            w,
-                                            "adlcp:masteryscore",
-                                            &[],
-                                            &spec.mastery_percent.min(100).to_string(),
-                                        );
-                                        Ok(())
-                                    })?;
-                                Ok(())
-                            })?;
-                        Ok(())
-                    })?;
-                w.create_element("resources").write_inner_content(|w| {
-                    w.create_element("resource")
-                        .with_attributes([
-                            ("identifier", res.as_str()),
-                            ("type", "webcontent"),
-                            ("adlcp:scormtype", "sco"),
-                            ("href", spec.launch.as_str()),
-                        ])
-                        .write_inner_content(|w| {
-                            for f in &files {
-                                w.create_element("file")
-                                    .with_attribute(("href", f.as_str()))
-                                    .write_empty()?;
-                            }
-                            Ok(())
-                        })?;
-                    Ok(())
-                })?;
-                Ok(())
-            });
-        }
-        ScormVersion::Scorm2004 => {
-            let obj = spec.id("passed");
-            let measure = mastery_measure(spec.mastery_percent);
-            let root = w.create_element("manifest").with_attributes([
-                ("identifier", spec.identifier.as_str()),
-                ("version", spec.content_version.as_str()),
-                ("xmlns", "http://www.imsglobal.org/xsd/imscp_v1p1"),
-                ("xmlns:adlcp", "http://www.adlnet.org/xsd/adlcp_v1p3"),
-                ("xmlns:adlseq", "http://www.adlnet.org/xsd/adlseq_v1p3"),
-                ("xmlns:adlnav", "http://www.adlnet.org/xsd/adlnav_v1p3"),
-                ("xmlns:imsss", "http://www.imsglobal.org/xsd/imsss"),
-                ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
-                (
-                    "xsi:schemaLocation",
-                    "http://www.imsglobal.org/xsd/imscp_v1p1 imscp_v1p1.xsd http://www.adlnet.org/xsd/adlcp_v1p3 adlcp_v1p3.xsd http://www.adlnet.org/xsd/adlseq_v1p3 adlseq_v1p3.xsd http://www.adlnet.org/xsd/adlnav_v1p3 adlnav_v1p3.xsd http://www.imsglobal.org/xsd/imsss imsss_v1p0.xsd",
-                ),
-            ]);
-            let _ = root.write_inner_content(|w| {
-                w.create_element("metadata").write_inner_content(|w| {
-                    text_el(w, "schema", &[], "ADL SCORM");
-                    text_el(w, "schemaversion", &[], "2004 4th Edition");
-                    w.create_element("lom")
-                        .with_attribute(("xmlns", "http://ltsc.ieee.org/xsd/LOM"))
-                        .write_inner_content(|w| {
-                            w.create_element("general").write_inner_content(|w| {
-                                w.create_element("title").write_inner_content(|w| {
-                                    text_el(
-                                        w,
-                                        "string",
-                                        &[("language", lang), ("xml:lang", lang)],
-                                        &title,
-                                    );
-                                    Ok(())
-                                })?;
-                                text_el(w, "language", &[], lang);
-                                w.create_element("description").write_inner_content(|w| {
-                                    text_el(
-                                        w,
-                                        "string",
-                                        &[("language", lang), ("xml:lang", lang)],
-                                        &description,
-                                    );
-                                    Ok(())
-                                })?;
-                                Ok(())
-                            })?;
-                            w.create_element("lifeCycle").write_inner_content(|w| {
-                                w.create_element("version").write_inner_content(|w| {
-                                    text_el(
-                                        w,
-                                        "string",
-                                        &[("language", "x-none")],
-                                        &spec.content_version,
-                                    );
-                                    Ok(())
-                                })?;
-                                Ok(())
-                            })?;
-                            Ok(())
-                        })?;
-                    Ok(())
-                })?;
-                w.create_element("organizations")
-                    .with_attribute(("default", org.as_str()))
-                    .write_inner_content(|w| {
-                        w.create_element("organization")
-                            .with_attribute(("identifier", org.as_str()))
-                            .write_inner_content(|w| {
-                                text_el(w, "title", &[], &title);
-                                w.create_element("item")
-                                    .with_attributes([
-                                        ("identifier", item.as_str()),
-                                        ("identifierref", res.as_str()),
-                                    ])
-                                    .write_inner_content(|w| {
-                                        text_el(w, "title", &[], &title);
-                                        w.create_element("imsss:sequencing").write_inner_content(
-                                            |w| {
-                                                w.create_element("imsss:objectives")
-                                                    .write_inner_content(|w| {
-                                                        w.create_element("imsss:primaryObjective")
-                                                            .with_attributes([
-                                                                ("objectiveID", obj.as_str()),
-                                                                ("satisfiedByMeasure", "true"),
-                                                            ])
-                                                            .write_inner_content(|w| {
-                                                                text_el(
-                                                                    w,
-                                                                    "imsss:minNormalizedMeasure",
-                                                                    &[],
-                                                                    &measure,
-                                                                );
-                                                                Ok(())
-                                                            })?;
-                                                        Ok(())
-                                                    })?;
-                                                Ok(())
-                                            },
-                                        )?;
-                                        Ok(())
-                                    })?;
-                                Ok(())
-                            })?;
-                        Ok(())
-                    })?;
-                w.create_element("resources").write_inner_content(|w| {
-                    w.create_element("resource")
-                        .with_attributes([
-                            ("identifier", res.as_str()),
-                            ("type", "webcontent"),
-                            ("adlcp:scormType", "sco"),
-                            ("href", spec.launch.as_str()),
-                        ])
-                        .write_inner_content(|w| {
-                            for f in &files {
-                                w.create_element("file")
-                                    .with_attribute(("href", f.as_str()))
-                                    .write_empty()?;
-                            }
-                            Ok(())
-                        })?;
-                    Ok(())
-                })?;
-                Ok(())
-            });
-        }
+    let mut root_attrs = vec![
+        ("identifier", spec.identifier.as_str()),
+        ("version", spec.content_version.as_str()),
+    ];
+    root_attrs.extend(d.root_attrs.iter().copied());
+    let mut item_attrs = vec![
+        ("identifier", item.as_str()),
+        ("identifierref", res.as_str()),
+    ];
+    if d.item_visible {
+        item_attrs.push(("isvisible", "true"));
     }
+    let written: XmlResult = (|| {
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        w.create_element("manifest")
+            .with_attributes(root_attrs)
+            .write_inner_content(|w| {
+                wrap(w, "metadata", |w| {
+                    text_el(w, "schema", &[], "ADL SCORM")?;
+                    text_el(w, "schemaversion", &[], d.schemaversion)?;
+                    lom(w, spec, &title, &description)
+                })?;
+                w.create_element("organizations")
+                    .with_attribute(("default", org.as_str()))
+                    .write_inner_content(|w| {
+                        w.create_element("organization")
+                            .with_attribute(("identifier", org.as_str()))
+                            .write_inner_content(|w| {
+                                text_el(w, "title", &[], &title)?;
+                                w.create_element("item")
+                                    .with_attributes(item_attrs)
+                                    .write_inner_content(|w| {
+                                        text_el(w, "title", &[], &title)?;
+                                        mastery(w, spec)
+                                    })?;
+                                Ok(())
+                            })?;
+                        Ok(())
+                    })?;
+                wrap(w, "resources", |w| {
+                    w.create_element("resource")
+                        .with_attributes([
+                            ("identifier", res.as_str()),
+                            ("type", "webcontent"),
+                            (d.scormtype_attr, "sco"),
+                            ("href", spec.launch.as_str()),
+                        ])
+                        .write_inner_content(|w| {
+                            for f in &files {
+                                w.create_element("file")
+                                    .with_attribute(("href", f.as_str()))
+                                    .write_empty()?;
+                            }
+                            Ok(())
+                        })?;
+                    Ok(())
+                })
+            })?;
+        Ok(())
+    })();
+    // Writing into a Vec cannot fail; keep the error visible in debug builds all the same.
+    debug_assert!(written.is_ok(), "{written:?}");
     let mut out = String::from_utf8(w.into_inner()).unwrap_or_default();
     out.push('\n');
     out
