@@ -259,7 +259,7 @@
     on($('finish-button'), 'click', finish);
     each(questions, function (q) {
       if (q.quiz) { return; }
-      on($('check-' + q.id), 'submit', function (e) {
+      on($('check-form-' + q.id), 'submit', function (e) {
         e.preventDefault();
         state.answers[q.index] = readForm(q);
         showFeedback(q, state.answers[q.index]);
