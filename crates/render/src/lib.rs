@@ -147,6 +147,14 @@ impl Renderer {
         variant: Variant,
         scorm: ScormVersion,
     ) -> Result<Vec<OutputFile>, RenderError> {
+        let worst = suspend_data_worst_case(module, locale);
+        if scorm == ScormVersion::Scorm12 && worst > SCORM12_SUSPEND_LIMIT {
+            return Err(RenderError::SuspendDataTooLarge {
+                module: module.meta.id.clone(),
+                bytes: worst,
+                limit: SCORM12_SUSPEND_LIMIT,
+            });
+        }
         let ctx = context(module, locale, variant, scorm, &self.strings[&locale]);
         let tmpl = self.env.get_template(ENTRY_TEMPLATE)?;
         let html = tmpl.render(Value::from_serialize(&ctx))?;
@@ -468,5 +476,275 @@ fn context(
         strings: strings.map().clone(),
         page_count: pages.len(),
         runtime_config: Value::from_safe_string(html::script_json(&json)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pecyn_script::{
+        AnswerOption, Collection, Contributor, Inline, ModuleMeta, Quiz, ReviewStatus, Scene,
+        Script,
+    };
+    use std::process::Command;
+
+    fn text(s: &str) -> Vec<Inline> {
+        vec![Inline::Text {
+            text: s.to_string(),
+        }]
+    }
+
+    fn question(id: &str, kind: QuestionKind, options: usize, correct: &[usize]) -> Question {
+        Question {
+            id: id.to_string(),
+            kind,
+            prompt: text("Which?"),
+            options: (0..options)
+                .map(|i| AnswerOption {
+                    text: text(&format!("option {i}")),
+                    correct: correct.contains(&i),
+                    feedback: text("Because."),
+                })
+                .collect(),
+            line: 1,
+        }
+    }
+
+    /// A module with `checks` knowledge checks of `check_options` options each, spread over three scenes.
+    fn module(checks: usize, check_options: usize) -> Module {
+        let mut scripts = BTreeMap::new();
+        for locale in Locale::ALL {
+            let mut scenes: Vec<Scene> = (0..3)
+                .map(|i| Scene {
+                    id: format!("scene-{i}"),
+                    title: format!("Scene {i}"),
+                    blocks: vec![Block::Paragraph {
+                        text: text("Words."),
+                    }],
+                    line: 1,
+                })
+                .collect();
+            for c in 0..checks {
+                scenes[c % 3].blocks.push(Block::Check {
+                    question: question(
+                        &format!("c{c}"),
+                        QuestionKind::Multiple,
+                        check_options,
+                        &[0, 1],
+                    ),
+                });
+            }
+            let quiz = Quiz {
+                id: "quiz".into(),
+                title: "Quiz".into(),
+                intro: vec![],
+                questions: vec![
+                    question("q1", QuestionKind::Single, 4, &[2]),
+                    question("q2", QuestionKind::Multiple, 8, &[0, 7]),
+                    question("q3", QuestionKind::TrueFalse, 2, &[1]),
+                ],
+                line: 1,
+            };
+            scripts.insert(
+                locale,
+                Script {
+                    locale,
+                    objectives: vec![text("Learn.")],
+                    remember: vec![text("Remember.")],
+                    scenes,
+                    quiz,
+                },
+            );
+        }
+        let both = |s: &str| {
+            Locale::ALL
+                .iter()
+                .map(|l| (*l, s.to_string()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        Module {
+            meta: ModuleMeta {
+                id: "demo".into(),
+                version: "1.0.0".into(),
+                collection: Collection::Cyber,
+                minutes: 4,
+                pass_mark: 80,
+                review_status: ReviewStatus::Approved,
+                title: both("Demo"),
+                summary: both("A demo."),
+                contributors: vec![Contributor {
+                    name: "Team".into(),
+                    organisation: "Council".into(),
+                    role: None,
+                }],
+            },
+            scripts,
+            assets: vec![],
+        }
+    }
+
+    /// The literal pieces of a string around its `{placeholders}`.
+    fn without_placeholders(s: &str) -> Vec<String> {
+        let mut out = vec![String::new()];
+        let mut in_brace = false;
+        for c in s.chars() {
+            match c {
+                '{' => in_brace = true,
+                '}' if in_brace => {
+                    in_brace = false;
+                    out.push(String::new());
+                }
+                _ if in_brace => {}
+                _ => out.last_mut().expect("non-empty").push(c),
+            }
+        }
+        out
+    }
+
+    fn templates() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates")
+    }
+
+    fn config(files: &[OutputFile]) -> serde_json::Value {
+        let html = String::from_utf8(
+            files
+                .iter()
+                .find(|f| f.path == LAUNCH_FILE)
+                .expect("index.html")
+                .bytes
+                .clone(),
+        )
+        .expect("utf-8");
+        let start =
+            html.find("id=\"pecyn-config\">").expect("config block") + "id=\"pecyn-config\">".len();
+        let end = start + html[start..].find("</script>").expect("end of config");
+        serde_json::from_str(&html[start..end]).expect("config is JSON")
+    }
+
+    #[test]
+    fn refuses_a_scorm12_package_whose_bookmark_could_pass_4096() {
+        let r = Renderer::load(&templates()).expect("templates load");
+        // 2,100 checks of 7 options take two characters each: over 4,096.
+        let big = module(2100, 7);
+        let worst = suspend_data_worst_case(&big, Locale::En);
+        assert!(worst > SCORM12_SUSPEND_LIMIT, "{worst}");
+        let err = r
+            .render(&big, Locale::Cy, Variant::Standard, ScormVersion::Scorm12)
+            .expect_err("must refuse");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("`demo`") && msg.contains(&worst.to_string()) && msg.contains("4096"),
+            "{msg}"
+        );
+        // SCORM 2004 allows 64,000 characters.
+        r.render(&big, Locale::Cy, Variant::Standard, ScormVersion::Scorm2004)
+            .expect("2004 builds");
+        // A normal module builds for 1.2.
+        r.render(
+            &module(3, 4),
+            Locale::En,
+            Variant::Accessible,
+            ScormVersion::Scorm12,
+        )
+        .expect("small module builds");
+    }
+
+    /// The Rust worst case must be the real maximum of the JavaScript encoder:
+    /// run `PecynState.encode` from `templates/assets/scorm.js` under Node on
+    /// the rendered config with every page visited, every option ticked and the
+    /// most attempts, and compare lengths (and that it decodes back).
+    #[test]
+    fn worst_case_matches_the_javascript_encoder() {
+        let node = Command::new("node").arg("--version").output();
+        if node.map(|o| !o.status.success()).unwrap_or(true) {
+            assert_ne!(
+                std::env::var("CI").as_deref(),
+                Ok("true"),
+                "CI needs node for this test"
+            );
+            eprintln!("SKIPPED: node is not installed");
+            return;
+        }
+        let r = Renderer::load(&templates()).expect("templates load");
+        for (checks, options) in [(0, 2), (5, 3), (40, 8), (700, 7)] {
+            let m = module(checks, options);
+            let files = r
+                .render(&m, Locale::En, Variant::Standard, ScormVersion::Scorm2004)
+                .expect("renders");
+            let cfg = config(&files);
+            let worst = suspend_data_worst_case(&m, Locale::En);
+            assert_eq!(cfg["suspend_max"], worst);
+            let script = r#"
+                const S = require(process.argv[1]);
+                const cfg = JSON.parse(process.argv[2]);
+                const qs = cfg.checks.concat(cfg.quiz);
+                const full = { page: cfg.pages.length - 1, visited: cfg.pages.map(() => true),
+                  answers: qs.map((q) => Array(q.options).fill(true)), submitted: true, passed: true, attempts: 1e9 };
+                const empty = { page: 0, visited: [], answers: [], submitted: false, passed: false, attempts: 0 };
+                const a = S.encode(cfg, full), b = S.encode(cfg, empty);
+                const back = S.decode(cfg, a);
+                const same = back && back.page === full.page && back.submitted && back.passed && back.attempts === 4095
+                  && JSON.stringify(back.answers) === JSON.stringify(full.answers) && JSON.stringify(back.visited) === JSON.stringify(full.visited);
+                console.log(JSON.stringify({ full: a.length, empty: b.length, roundtrip: !!same, other: S.decode(cfg, 'x' + a.slice(1)) === null }));
+            "#;
+            let out = Command::new("node")
+                .arg("-e")
+                .arg(script)
+                .arg(templates().join("assets/scorm.js"))
+                .arg(cfg.to_string())
+                .output()
+                .expect("node runs");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let got: serde_json::Value =
+                serde_json::from_slice(&out.stdout).expect("node printed JSON");
+            assert_eq!(
+                got["full"], worst,
+                "checks={checks} options={options}: {got}"
+            );
+            assert!(
+                got["empty"].as_u64().expect("number") as usize <= worst,
+                "{got}"
+            );
+            assert_eq!(got["roundtrip"], true, "{got}");
+            assert_eq!(got["other"], true, "{got}");
+        }
+    }
+
+    #[test]
+    fn welsh_package_has_no_english_interface_strings() {
+        let r = Renderer::load(&templates()).expect("templates load");
+        let m = module(2, 3);
+        for (locale, other) in [(Locale::Cy, Locale::En), (Locale::En, Locale::Cy)] {
+            for variant in Variant::ALL {
+                let files = r
+                    .render(&m, locale, variant, ScormVersion::Scorm12)
+                    .expect("renders");
+                let html = String::from_utf8(
+                    files
+                        .iter()
+                        .find(|f| f.path == LAUNCH_FILE)
+                        .expect("index")
+                        .bytes
+                        .clone(),
+                )
+                .expect("utf-8");
+                for (key, s) in r.strings(other).map() {
+                    for frag in without_placeholders(s)
+                        .into_iter()
+                        .filter(|f| f.trim().len() >= 6)
+                    {
+                        let escaped = html::escape(frag.trim());
+                        assert!(
+                            !html.contains(&escaped),
+                            "{locale} {variant}: `{key}` of {other} appears: {frag}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
