@@ -24,8 +24,14 @@ fn catalogue(out: &Path) -> serde_json::Value {
 }
 
 fn pass_mark(module: &str) -> u32 {
-    let toml = std::fs::read_to_string(root().join("modules").join(module).join("module.toml")).unwrap();
-    toml.lines().find_map(|l| l.strip_prefix("pass_mark = ")).unwrap().trim().parse().unwrap()
+    let toml =
+        std::fs::read_to_string(root().join("modules").join(module).join("module.toml")).unwrap();
+    toml.lines()
+        .find_map(|l| l.strip_prefix("pass_mark = "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
 }
 
 #[test]
@@ -42,18 +48,33 @@ fn passwords_builds_eight_packages_with_a_catalogue() {
         let path = tmp.path().join(file);
         let bytes = std::fs::read(&path).unwrap();
         assert_eq!(p["bytes"].as_u64().unwrap(), bytes.len() as u64);
-        let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        let sha: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         assert_eq!(p["sha256"].as_str().unwrap(), sha);
         let id = p["id"].as_str().unwrap();
         assert!(ids.insert(id.to_string()), "duplicate id {id}");
-        let expected_file = format!("passwords-{}-{}-scorm{}.zip", p["lang"].as_str().unwrap(), p["variant"].as_str().unwrap(), p["scorm"].as_str().unwrap().replace('.', ""));
+        let expected_file = format!(
+            "passwords-{}-{}-scorm{}.zip",
+            p["lang"].as_str().unwrap(),
+            p["variant"].as_str().unwrap(),
+            p["scorm"].as_str().unwrap().replace('.', "")
+        );
         assert_eq!(file, expected_file);
         for key in ["module", "version", "title", "lang", "variant", "scorm"] {
             assert!(p[key].is_string(), "{key} missing in {p}");
         }
     }
-    let files: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    assert_eq!(files.len(), 9, "8 zips and catalogue.json, nothing else: {files:?}");
+    let files: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        files.len(),
+        9,
+        "8 zips and catalogue.json, nothing else: {files:?}"
+    );
 }
 
 #[test]
@@ -67,8 +88,15 @@ fn manifests_carry_stable_ids_the_pass_mark_and_language() {
         let manifest = String::from_utf8(entries["imsmanifest.xml"].clone()).unwrap();
         let id = p["id"].as_str().unwrap();
         assert!(id.chars().next().unwrap().is_ascii_alphabetic() || id.starts_with('_'));
-        assert!(id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'), "{id}");
-        assert!(manifest.contains(&format!("<manifest identifier=\"{id}\"")), "manifest id must be the catalogue id");
+        assert!(
+            id.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'),
+            "{id}"
+        );
+        assert!(
+            manifest.contains(&format!("<manifest identifier=\"{id}\"")),
+            "manifest id must be the catalogue id"
+        );
         let lang = if p["lang"] == "cy" { "cy-GB" } else { "en-GB" };
         let version = p["version"].as_str().unwrap();
         assert!(manifest.contains(&format!("version=\"{version}\"")));
@@ -83,13 +111,21 @@ fn manifests_carry_stable_ids_the_pass_mark_and_language() {
             assert!(manifest.contains("adlcp:scormType=\"sco\""));
             assert!(manifest.contains("satisfiedByMeasure=\"true\""));
             let measure = format!("{}", mark as f64 / 100.0);
-            assert!(manifest.contains(&format!("<imsss:minNormalizedMeasure>{measure}</imsss:minNormalizedMeasure>")), "{measure}");
+            assert!(
+                manifest.contains(&format!(
+                    "<imsss:minNormalizedMeasure>{measure}</imsss:minNormalizedMeasure>"
+                )),
+                "{measure}"
+            );
         }
         let html = String::from_utf8(entries["index.html"].clone()).expect("index.html is UTF-8");
         assert!(html.contains(&format!("<html lang=\"{lang}\"")));
         assert!(html.to_lowercase().contains("<meta charset=\"utf-8\">"));
         for name in entries.keys() {
-            assert!(name.is_ascii() && !name.contains('\\') && !name.contains(".."), "{name}");
+            assert!(
+                name.is_ascii() && !name.contains('\\') && !name.contains(".."),
+                "{name}"
+            );
         }
     }
 }
@@ -108,13 +144,23 @@ fn schema_files_are_exact_copies_of_the_official_ones() {
     let tmp = tempfile::tempdir().unwrap();
     let o = build(&root().join("modules"), tmp.path(), &["passwords"]);
     assert!(o.status.success(), "{}", text(&o));
-    for (file, dir, count) in [("passwords-en-standard-scorm12.zip", "scorm12", 4), ("passwords-en-standard-scorm2004.zip", "scorm2004-4th", 17)] {
+    for (file, dir, count) in [
+        ("passwords-en-standard-scorm12.zip", "scorm12", 4),
+        ("passwords-en-standard-scorm2004.zip", "scorm2004-4th", 17),
+    ] {
         let entries = zip_entries(&tmp.path().join(file));
         let mut n = 0;
         for (name, bytes) in &entries {
             if name.ends_with(".xsd") || name.ends_with(".dtd") {
-                let sha: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
-                assert_eq!(Some(&sha), expected.get(&(dir.to_string(), name.clone())), "{file}: {name} differs from the official file");
+                let sha: String = Sha256::digest(bytes)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                assert_eq!(
+                    Some(&sha),
+                    expected.get(&(dir.to_string(), name.clone())),
+                    "{file}: {name} differs from the official file"
+                );
                 n += 1;
             }
         }
@@ -126,9 +172,13 @@ fn schema_files_are_exact_copies_of_the_official_ones() {
 fn builds_are_byte_for_byte_reproducible() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    assert!(build(&root().join("modules"), a.path(), &["passwords"]).status.success());
+    assert!(build(&root().join("modules"), a.path(), &["passwords"])
+        .status
+        .success());
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    assert!(build(&root().join("modules"), b.path(), &["passwords"]).status.success());
+    assert!(build(&root().join("modules"), b.path(), &["passwords"])
+        .status
+        .success());
     for e in std::fs::read_dir(a.path()).unwrap() {
         let name = e.unwrap().file_name();
         let x = std::fs::read(a.path().join(&name)).unwrap();
@@ -141,12 +191,16 @@ fn builds_are_byte_for_byte_reproducible() {
 fn pages_are_html5_without_parse_errors() {
     use html5ever::tendril::TendrilSink;
     let tmp = tempfile::tempdir().unwrap();
-    assert!(build(&root().join("modules"), tmp.path(), &["passwords"]).status.success());
+    assert!(build(&root().join("modules"), tmp.path(), &["passwords"])
+        .status
+        .success());
     for p in catalogue(tmp.path())["packages"].as_array().unwrap() {
         let entries = zip_entries(&tmp.path().join(p["file"].as_str().unwrap()));
         let html = String::from_utf8(entries["index.html"].clone()).unwrap();
         assert!(html.starts_with("<!DOCTYPE html>"));
-        let dom = html5ever::parse_document(markup5ever_rcdom::RcDom::default(), Default::default()).one(html.as_str());
+        let dom =
+            html5ever::parse_document(markup5ever_rcdom::RcDom::default(), Default::default())
+                .one(html.as_str());
         let errors: Vec<String> = dom.errors.iter().map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{}: {errors:?}", p["file"]);
     }
@@ -158,7 +212,11 @@ const GOOD_EN: &str = "::: objectives\n- a\n:::\n\n::: remember\n- b\n:::\n\n# O
 fn module(dir: &Path, id: &str, en: &str) {
     let d = dir.join(id);
     std::fs::create_dir_all(&d).unwrap();
-    std::fs::write(d.join("module.toml"), GOOD_TOML.replace("\"good\"", &format!("\"{id}\""))).unwrap();
+    std::fs::write(
+        d.join("module.toml"),
+        GOOD_TOML.replace("\"good\"", &format!("\"{id}\"")),
+    )
+    .unwrap();
     std::fs::write(d.join("en.md"), en).unwrap();
     std::fs::write(d.join("cy.md"), en.replace("Text.", "Testun.")).unwrap();
 }
@@ -167,17 +225,32 @@ fn module(dir: &Path, id: &str, en: &str) {
 fn a_broken_module_leaves_no_zip_and_the_others_still_build() {
     let mods = tempfile::tempdir().unwrap();
     module(mods.path(), "good", GOOD_EN);
-    module(mods.path(), "broken", &GOOD_EN.replace("- [x] A", "- [ ] A"));
+    module(
+        mods.path(),
+        "broken",
+        &GOOD_EN.replace("- [x] A", "- [ ] A"),
+    );
     let out = tempfile::tempdir().unwrap();
     let o = build(mods.path(), out.path(), &[]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let t = text(&o);
     assert!(t.contains("broken/en.md:15:1"), "{t}");
     assert!(t.contains("the quiz question has no correct answer"), "{t}");
-    assert!(t.contains("1 module(s) not built because of errors: broken"), "{t}");
-    let files: BTreeSet<String> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(
+        t.contains("1 module(s) not built because of errors: broken"),
+        "{t}"
+    );
+    let files: BTreeSet<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(files.len(), 9, "{files:?}");
-    assert!(files.iter().all(|f| f.starts_with("good-") || f == "catalogue.json"), "{files:?}");
+    assert!(
+        files
+            .iter()
+            .all(|f| f.starts_with("good-") || f == "catalogue.json"),
+        "{files:?}"
+    );
     let cat = catalogue(out.path());
     assert_eq!(cat["packages"].as_array().unwrap().len(), 8);
 }
@@ -186,10 +259,27 @@ fn a_broken_module_leaves_no_zip_and_the_others_still_build() {
 fn json_output_reports_packages_and_diagnostics() {
     let mods = tempfile::tempdir().unwrap();
     module(mods.path(), "good", GOOD_EN);
-    module(mods.path(), "broken", &GOOD_EN.replace("# One {#one}", "# One"));
+    module(
+        mods.path(),
+        "broken",
+        &GOOD_EN.replace("# One {#one}", "# One"),
+    );
     let out = tempfile::tempdir().unwrap();
     let mut c = pecyn();
-    c.args(["build", "--json", "--lang", "en", "--scorm", "2004", "--variant", "accessible"]).arg("--modules").arg(mods.path()).arg("--out").arg(out.path());
+    c.args([
+        "build",
+        "--json",
+        "--lang",
+        "en",
+        "--scorm",
+        "2004",
+        "--variant",
+        "accessible",
+    ])
+    .arg("--modules")
+    .arg(mods.path())
+    .arg("--out")
+    .arg(out.path());
     let o = run(c);
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is JSON");
@@ -208,7 +298,9 @@ fn unknown_module_and_missing_templates_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("no module `no-such-module`"));
     let mut c = pecyn();
-    c.args(["build", "--templates", "/nonexistent"]).arg("--out").arg(out.path());
+    c.args(["build", "--templates", "/nonexistent"])
+        .arg("--out")
+        .arg(out.path());
     let o = run(c);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("/nonexistent"));
@@ -220,8 +312,17 @@ fn welsh_file_names_are_ascii_but_text_keeps_its_letters() {
     let en = GOOD_EN.replace("Text.", "![A jug of water](images/dŵr.svg)\n\nText.");
     module(mods.path(), "good", &en);
     std::fs::create_dir_all(mods.path().join("good/images")).unwrap();
-    std::fs::write(mods.path().join("good/images/dŵr.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
-    std::fs::write(mods.path().join("good/cy.md"), en.replace("A jug of water", "Jwg o ddŵr").replace("Text.", "Testun.")).unwrap();
+    std::fs::write(
+        mods.path().join("good/images/dŵr.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .unwrap();
+    std::fs::write(
+        mods.path().join("good/cy.md"),
+        en.replace("A jug of water", "Jwg o ddŵr")
+            .replace("Text.", "Testun."),
+    )
+    .unwrap();
     let out = tempfile::tempdir().unwrap();
     let o = build(mods.path(), out.path(), &[]);
     assert!(o.status.success(), "{}", text(&o));
@@ -229,6 +330,10 @@ fn welsh_file_names_are_ascii_but_text_keeps_its_letters() {
     assert!(e.contains_key("images/dwr.svg"), "{:?}", e.keys());
     let html = String::from_utf8(e["index.html"].clone()).unwrap();
     // minijinja escapes `/` in attributes as `&#x2f;`, which browsers decode.
-    assert!(html.replace("&#x2f;", "/").contains("src=\"images/dwr.svg\""), "{html}");
+    assert!(
+        html.replace("&#x2f;", "/")
+            .contains("src=\"images/dwr.svg\""),
+        "{html}"
+    );
     assert!(html.contains("Jwg o ddŵr"));
 }

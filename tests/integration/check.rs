@@ -19,9 +19,15 @@ fn check(paths: &[&Path], json: bool) -> std::process::Output {
 
 /// xmllint must be there in CI; elsewhere we say the XSD half was skipped.
 fn xmllint_or_skip() -> bool {
-    let ok = std::process::Command::new("xmllint").arg("--version").output().is_ok();
+    let ok = std::process::Command::new("xmllint")
+        .arg("--version")
+        .output()
+        .is_ok();
     if !ok {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI must install xmllint (libxml2-utils)");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI must install xmllint (libxml2-utils)"
+        );
         eprintln!("SKIPPED: XSD validation needs xmllint (apt-get install libxml2-utils)");
     }
     ok
@@ -32,9 +38,20 @@ fn every_package_from_modules_is_clean_and_schema_valid() {
     let xsd = xmllint_or_skip();
     let tmp = tempfile::tempdir().unwrap();
     let o = build(&root().join("modules"), tmp.path(), &[]);
-    assert!(o.status.success(), "every shipped module must build: {}", text(&o));
-    let zips: Vec<PathBuf> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "zip")).collect();
-    let modules = std::fs::read_dir(root().join("modules")).unwrap().filter(|e| e.as_ref().unwrap().path().join("module.toml").is_file()).count();
+    assert!(
+        o.status.success(),
+        "every shipped module must build: {}",
+        text(&o)
+    );
+    let zips: Vec<PathBuf> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "zip"))
+        .collect();
+    let modules = std::fs::read_dir(root().join("modules"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().join("module.toml").is_file())
+        .count();
     assert_eq!(zips.len(), modules * 8);
     let refs: Vec<&Path> = zips.iter().map(|p| p.as_path()).collect();
     let o = check(&refs, true);
@@ -45,7 +62,10 @@ fn every_package_from_modules_is_clean_and_schema_valid() {
         if xsd {
             assert_eq!(r["report"]["schema_validation"], "valid", "{r}");
         }
-        assert!(r["report"]["unreferenced"].as_array().unwrap().is_empty(), "{r}");
+        assert!(
+            r["report"]["unreferenced"].as_array().unwrap().is_empty(),
+            "{r}"
+        );
     }
 }
 
@@ -75,21 +95,41 @@ impl Zip {
         self
     }
     fn edit_manifest(self, f: impl Fn(String) -> String) -> Self {
-        let m = String::from_utf8(self.entries.iter().find(|e| e.0 == "imsmanifest.xml").unwrap().1.clone()).unwrap();
+        let m = String::from_utf8(
+            self.entries
+                .iter()
+                .find(|e| e.0 == "imsmanifest.xml")
+                .unwrap()
+                .1
+                .clone(),
+        )
+        .unwrap();
         let m = f(m);
         self.set("imsmanifest.xml", m.as_bytes())
     }
     fn symlink(mut self, name: &str, target: &str) -> Self {
-        self.entries.push((name.to_string(), target.as_bytes().to_vec(), Some(0o120777)));
+        self.entries
+            .push((name.to_string(), target.as_bytes().to_vec(), Some(0o120777)));
         self
     }
     fn write(self, path: &Path) {
         let mut w = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
         for (name, bytes, mode) in self.entries {
             match mode {
-                Some(_) => w.add_symlink(name, String::from_utf8(bytes).unwrap(), SimpleFileOptions::default()).unwrap(),
+                Some(_) => w
+                    .add_symlink(
+                        name,
+                        String::from_utf8(bytes).unwrap(),
+                        SimpleFileOptions::default(),
+                    )
+                    .unwrap(),
                 None => {
-                    w.start_file(name, SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated)).unwrap();
+                    w.start_file(
+                        name,
+                        SimpleFileOptions::default()
+                            .compression_method(zip::CompressionMethod::Deflated),
+                    )
+                    .unwrap();
                     w.write_all(&bytes).unwrap();
                 }
             }
@@ -123,12 +163,20 @@ fn our_packages_are_clean() {
 fn zip_slip_entries_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let bad = tmp.path().join("slip.zip");
-    Zip::from_package(&ours(tmp.path(), "scorm12")).set("../../evil.sh", b"rm -rf /").write(&bad);
+    Zip::from_package(&ours(tmp.path(), "scorm12"))
+        .set("../../evil.sh", b"rm -rf /")
+        .write(&bad);
     let (code, out) = findings(&bad);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("error[unsafe-path]") && out.contains("../../evil.sh"), "{out}");
+    assert!(
+        out.contains("error[unsafe-path]") && out.contains("../../evil.sh"),
+        "{out}"
+    );
     let bad2 = tmp.path().join("abs.zip");
-    Zip::from_package(&ours(tmp.path(), "scorm12")).set("/etc/cron.d/x", b"x").set("a\\b.txt", b"x").write(&bad2);
+    Zip::from_package(&ours(tmp.path(), "scorm12"))
+        .set("/etc/cron.d/x", b"x")
+        .set("a\\b.txt", b"x")
+        .write(&bad2);
     let (code, out) = findings(&bad2);
     assert_eq!(code, 1);
     assert_eq!(out.matches("error[unsafe-path]").count(), 2, "{out}");
@@ -138,7 +186,9 @@ fn zip_slip_entries_are_refused() {
 fn symlinks_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let bad = tmp.path().join("link.zip");
-    Zip::from_package(&ours(tmp.path(), "scorm2004")).symlink("assets/passwd", "/etc/passwd").write(&bad);
+    Zip::from_package(&ours(tmp.path(), "scorm2004"))
+        .symlink("assets/passwd", "/etc/passwd")
+        .write(&bad);
     let (code, out) = findings(&bad);
     assert_eq!(code, 1);
     assert!(out.contains("error[symlink]"), "{out}");
@@ -148,10 +198,15 @@ fn symlinks_are_refused() {
 fn missing_launch_file_is_found() {
     let tmp = tempfile::tempdir().unwrap();
     let bad = tmp.path().join("nolaunch.zip");
-    Zip::from_package(&ours(tmp.path(), "scorm12")).remove("index.html").write(&bad);
+    Zip::from_package(&ours(tmp.path(), "scorm12"))
+        .remove("index.html")
+        .write(&bad);
     let (code, out) = findings(&bad);
     assert_eq!(code, 1);
-    assert!(out.contains("error[launch]: the launch file `index.html` is not in the zip"), "{out}");
+    assert!(
+        out.contains("error[launch]: the launch file `index.html` is not in the zip"),
+        "{out}"
+    );
     assert!(out.contains("error[missing-file]"), "{out}");
 }
 
@@ -159,10 +214,15 @@ fn missing_launch_file_is_found() {
 fn malformed_manifest_is_reported_with_its_line() {
     let tmp = tempfile::tempdir().unwrap();
     let bad = tmp.path().join("badxml.zip");
-    Zip::from_package(&ours(tmp.path(), "scorm12")).edit_manifest(|m| m.replace("</organizations>", "")).write(&bad);
+    Zip::from_package(&ours(tmp.path(), "scorm12"))
+        .edit_manifest(|m| m.replace("</organizations>", ""))
+        .write(&bad);
     let (code, out) = findings(&bad);
     assert_eq!(code, 1);
-    assert!(out.contains("error[manifest-xml]: imsmanifest.xml is not well-formed XML (line"), "{out}");
+    assert!(
+        out.contains("error[manifest-xml]: imsmanifest.xml is not well-formed XML (line"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -171,11 +231,21 @@ fn scorm_rules_lms_trip_on() {
     let p12 = ours(tmp.path(), "scorm12");
     let bad = tmp.path().join("rules.zip");
     Zip::from_package(&p12)
-        .edit_manifest(|m| m.replace("adlcp:scormtype=\"sco\"", "adlcp:scormType=\"sco\"").replace("<adlcp:masteryscore>80<", "<adlcp:masteryscore>180<").replace("identifier=\"pecyn_passwords_en_standard_scorm12-item\"", "identifier=\"1-item\""))
+        .edit_manifest(|m| {
+            m.replace("adlcp:scormtype=\"sco\"", "adlcp:scormType=\"sco\"")
+                .replace("<adlcp:masteryscore>80<", "<adlcp:masteryscore>180<")
+                .replace(
+                    "identifier=\"pecyn_passwords_en_standard_scorm12-item\"",
+                    "identifier=\"1-item\"",
+                )
+        })
         .write(&bad);
     let (code, out) = findings(&bad);
     assert_eq!(code, 1);
-    assert!(out.contains("error[scormtype]") && out.contains("spells it `adlcp:scormtype`"), "{out}");
+    assert!(
+        out.contains("error[scormtype]") && out.contains("spells it `adlcp:scormtype`"),
+        "{out}"
+    );
     assert!(out.contains("error[masteryscore]"), "{out}");
     assert!(out.contains("error[identifier]: `1-item`"), "{out}");
 }
@@ -188,17 +258,24 @@ fn schema_invalid_manifest_is_caught_by_xmllint() {
     let tmp = tempfile::tempdir().unwrap();
     let bad = tmp.path().join("xsd.zip");
     // Well-formed, structurally fine for our own checks, but invalid against the IMS CP schema.
-    Zip::from_package(&ours(tmp.path(), "scorm2004")).edit_manifest(|m| m.replace("<resources>", "<resources><bogus/>")).write(&bad);
+    Zip::from_package(&ours(tmp.path(), "scorm2004"))
+        .edit_manifest(|m| m.replace("<resources>", "<resources><bogus/>"))
+        .write(&bad);
     let (code, out) = findings(&bad);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("error[schema-invalid]") && out.contains("bogus"), "{out}");
+    assert!(
+        out.contains("error[schema-invalid]") && out.contains("bogus"),
+        "{out}"
+    );
 }
 
 #[test]
 fn unreferenced_files_are_listed() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("extra.zip");
-    Zip::from_package(&ours(tmp.path(), "scorm12")).set("notes/secret.txt", b"x").write(&p);
+    Zip::from_package(&ours(tmp.path(), "scorm12"))
+        .set("notes/secret.txt", b"x")
+        .write(&p);
     let o = run({
         let mut c = pecyn();
         c.args(["check", "--verbose"]).arg(&p);
@@ -213,7 +290,9 @@ fn zip_bombs_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("bomb.zip");
     let zeros = vec![0u8; 64 * 1024 * 1024];
-    Zip::from_package(&ours(tmp.path(), "scorm12")).set("assets/zeros.bin", &zeros).write(&p);
+    Zip::from_package(&ours(tmp.path(), "scorm12"))
+        .set("assets/zeros.bin", &zeros)
+        .write(&p);
     let (code, out) = findings(&p);
     assert_eq!(code, 1);
     assert!(out.contains("error[zip-bomb]"), "{out}");

@@ -23,13 +23,23 @@ pub fn run(mut c: Command) -> Output {
 
 /// Text of stdout and stderr together.
 pub fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 /// Builds the given modules of `modules_dir` into `out`, with the repository's templates.
 pub fn build(modules_dir: &Path, out: &Path, only: &[&str]) -> Output {
     let mut c = pecyn();
-    c.arg("build").arg("--modules").arg(modules_dir).arg("--out").arg(out).arg("--templates").arg(root().join("templates"));
+    c.arg("build")
+        .arg("--modules")
+        .arg(modules_dir)
+        .arg("--out")
+        .arg(out)
+        .arg("--templates")
+        .arg(root().join("templates"));
     for o in only {
         c.arg("--only").arg(o);
     }
