@@ -1,1 +1,89 @@
-//! Browser tests of built packages (owned by the player work; see tests/browser/).
+//! The learner's player in a real browser under a real SCORM runtime: builds
+//! every module in `modules/` with the `pecyn` binary, then runs
+//! `tests/browser/run.mjs` (headless Chromium, scorm-again, axe-core) on the
+//! packages. See `tests/browser/README.md` for what runs on which package.
+
+use crate::util;
+use std::path::Path;
+use std::process::Command;
+
+/// `true` when this run must not skip (CI), `false` on a developer's machine.
+fn in_ci() -> bool {
+    std::env::var("CI").map(|v| v == "true").unwrap_or(false)
+}
+
+/// Whether the browser test can run here; prints why not otherwise.
+fn ready(harness: &Path) -> bool {
+    let chromium = std::env::var_os("CHROMIUM")
+        .map(Into::into)
+        .unwrap_or_else(|| Path::new("/usr/bin/chromium").to_path_buf());
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    let missing: Vec<&str> = [
+        (
+            !harness
+                .join("node_modules")
+                .join("playwright-core")
+                .is_dir(),
+            "tests/browser/node_modules",
+        ),
+        (!chromium.is_file(), "chromium"),
+        (!node, "node"),
+    ]
+    .into_iter()
+    .filter_map(|(m, what)| m.then_some(what))
+    .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    assert!(!in_ci(), "browser tests cannot run in CI: missing {}; run `npm ci --prefix tests/browser` and install chromium", missing.join(", "));
+    eprintln!(
+        "SKIPPED: browser tests need `npm ci --prefix tests/browser` and chromium (missing: {})",
+        missing.join(", ")
+    );
+    false
+}
+
+#[test]
+fn every_package_works_in_chromium_under_scorm_again() {
+    let root = util::root();
+    let harness = root.join("tests").join("browser");
+    if !ready(&harness) {
+        return;
+    }
+    let out = tempfile::tempdir().expect("temp dir");
+    let built = util::build(&root.join("modules"), out.path(), &[]);
+    let zips = std::fs::read_dir(out.path())
+        .expect("output dir")
+        .filter(|e| {
+            e.as_ref()
+                .map(|e| e.path().extension().is_some_and(|x| x == "zip"))
+                .unwrap_or(false)
+        })
+        .count();
+    assert!(
+        zips > 0,
+        "pecyn build made no packages:\n{}",
+        util::text(&built)
+    );
+    if !built.status.success() {
+        // Modules are written by many hands; the ones that built are still tested, but say so.
+        eprintln!(
+            "note: `pecyn build` reported problems; testing the {zips} packages it made:\n{}",
+            util::text(&built)
+        );
+    }
+    let run = Command::new("node")
+        .arg(harness.join("run.mjs"))
+        .arg(out.path())
+        .current_dir(&root)
+        .output()
+        .expect("node runs");
+    let report = util::text(&run);
+    println!("{report}");
+    assert!(run.status.success(), "browser tests failed:\n{report}");
+    assert!(report.contains(" 0 failed"), "unexpected report:\n{report}");
+}
