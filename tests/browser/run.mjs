@@ -379,6 +379,8 @@ async function walk(browser, pkg) {
   }
   // The accessibility statement through the contents menu, then back, then Finish.
   await press(page, f, 'contents-toggle');
+  const menu = await f.evaluate(() => { const r = document.getElementById('contents-list').getBoundingClientRect(); return { left: r.left, right: r.right, width: window.innerWidth }; });
+  if (menu.left < 0 || menu.right > menu.width) problems.push(`the open contents menu is off screen at ${width}px: ${JSON.stringify(menu)}`);
   await tabTo(page, f, 'the contents link to the accessibility statement', () => document.activeElement && document.activeElement.closest('#contents-list')
     && document.activeElement.getAttribute('data-page') === 'about');
   await page.keyboard.press('Enter');
