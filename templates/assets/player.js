@@ -276,7 +276,7 @@
       toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
       show(list, open);
     });
-    on(list, 'keydown', function (e) {
+    on(toggle.parentNode, 'keydown', function (e) {
       if (e.key === 'Escape' || e.keyCode === 27) { toggle.setAttribute('aria-expanded', 'false'); show(list, false); toggle.focus(); }
     });
     each(doc.querySelectorAll('a[data-page]'), function (a) {
