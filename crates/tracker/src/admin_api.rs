@@ -91,6 +91,7 @@ pub async fn patch_org(
     }
     if let Some(s) = &patch.status {
         orgs::set_status(&state.db, org.id, s).await?;
+        state.key_cache.clear();
     }
     if let Some(m) = patch.retention_months {
         orgs::set_retention(&state.db, org.id, m).await?;
@@ -157,6 +158,7 @@ pub async fn revoke_key(
         _ => Some(principal.org_with(&[Role::OrgAdmin])?.id),
     };
     orgs::revoke_key(&state.db, &key_id, only_org).await?;
+    state.key_cache.evict(&key_id);
     tracing::info!(key_id = %key_id, "key revoked");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -50,6 +50,10 @@ pub struct AppConfig {
     pub rate_burst: u32,
     /// Events that may wait for the writer before ingest answers 503.
     pub queue_events: usize,
+    /// How long a key lookup is reused (0: look up on every request).
+    pub key_cache_ttl: std::time::Duration,
+    /// Requests handled at once before new ones are refused with 503.
+    pub max_in_flight: usize,
 }
 
 impl Default for AppConfig {
@@ -59,6 +63,8 @@ impl Default for AppConfig {
             rate_per_second: 200,
             rate_burst: 1_000,
             queue_events: 50_000,
+            key_cache_ttl: std::time::Duration::from_secs(1),
+            max_in_flight: 4_096,
         }
     }
 }
@@ -84,6 +90,10 @@ pub struct Inner {
     pub admin_token_hash: Option<String>,
     /// When the process started.
     pub started: Instant,
+    /// Key lookups.
+    pub key_cache: crate::auth::KeyCache,
+    /// Requests in flight (load shedding).
+    pub in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl Deref for AppState {
@@ -108,6 +118,8 @@ impl AppState {
             metrics,
             admin_token_hash: config.admin_token.as_deref().map(crate::keys::hash_secret),
             started: Instant::now(),
+            key_cache: crate::auth::KeyCache::new(config.key_cache_ttl),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(config.max_in_flight.max(1))),
         }));
         (state, handle)
     }
@@ -123,9 +135,7 @@ impl<S: Send + Sync> FromRequest<S> for LimitedBody {
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         match Bytes::from_request(req, state).await {
             Ok(b) => Ok(LimitedBody(b)),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(AppError::PayloadTooLarge { limit: 0 })
-            }
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::PayloadTooLarge),
             Err(e) => Err(AppError::bad("bad_body", e.body_text())),
         }
     }
@@ -293,7 +303,15 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// Counts responses, and turns any error response that is not already JSON
 /// (from a layer or the framework) into the standard JSON error.
 async fn json_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let resp = next.run(req).await;
+    // Load shedding: beyond the in-flight cap, answer 503 at once rather than
+    // queueing requests (and their memory) without bound.
+    let resp = match state.in_flight.clone().try_acquire_owned() {
+        Ok(_permit) => next.run(req).await,
+        Err(_) => {
+            state.metrics.ingest_busy.fetch_add(1, Ordering::Relaxed);
+            AppError::Unavailable("server busy").into_response()
+        }
+    };
     let status = resp.status();
     let m = &state.metrics;
     match status.as_u16() {

@@ -1,7 +1,10 @@
 //! Who is calling: the [`Principal`] extractor (Bearer token, or Basic auth
 //! for xAPI clients), with the per-key rate limit applied on success.
 
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -54,6 +57,71 @@ impl Principal {
         } else {
             Err(AppError::Forbidden("only a platform admin key may do this"))
         }
+    }
+}
+
+/// A short-lived cache of key lookups, so that ingest does not read the
+/// database on every request. Revocation and suspension through this
+/// process's API evict at once; changes made elsewhere (another instance,
+/// the `admin` command) are seen within the TTL. A TTL of zero disables it.
+#[derive(Debug)]
+pub struct KeyCache {
+    ttl: Duration,
+    map: Mutex<HashMap<String, (Instant, CachedKey)>>,
+}
+
+#[derive(Clone, Debug)]
+struct CachedKey {
+    role: Role,
+    secret_hash: String,
+    org: Option<OrgAuth>,
+}
+
+impl KeyCache {
+    /// A cache keeping lookups for `ttl`.
+    pub fn new(ttl: Duration) -> KeyCache {
+        KeyCache {
+            ttl,
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn get(&self, key_id: &str) -> Option<CachedKey> {
+        if self.ttl.is_zero() {
+            return None;
+        }
+        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(key_id)
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .map(|(_, k)| k.clone())
+    }
+
+    fn put(&self, key_id: &str, k: CachedKey) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= 10_000 {
+            let ttl = self.ttl;
+            map.retain(|_, (at, _)| at.elapsed() < ttl);
+            if map.len() >= 10_000 {
+                map.clear();
+            }
+        }
+        map.insert(key_id.to_owned(), (Instant::now(), k));
+    }
+
+    /// Forgets one key (after revocation).
+    pub fn evict(&self, key_id: &str) {
+        self.map
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key_id);
+    }
+
+    /// Forgets every key (after an organisation's status changes).
+    pub fn clear(&self) {
+        self.map.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 }
 
@@ -134,37 +202,57 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Principal, 
             }
         }
         Presented::Token { key_id, secret } => {
-            let row = on_db!(&state.db, p => sqlx::query_as::<_, KeyRow>(
-                "SELECT k.role, k.secret_hash, k.org_id, o.code, o.pseudonym_secret, o.status \
-                 FROM api_keys k LEFT JOIN organisations o ON o.id = k.org_id \
-                 WHERE k.id = $1 AND k.revoked_at IS NULL")
-                .bind(&key_id)
-                .fetch_optional(p)
-                .await)?;
-            let row = row.ok_or(AppError::Unauthorized)?;
-            if !verify_secret(&secret, &row.secret_hash) {
-                return Err(AppError::Unauthorized);
-            }
-            let role = Role::parse(&row.role).ok_or(AppError::Unauthorized)?;
-            let org = match (row.org_id, row.code, row.pseudonym_secret, row.status) {
-                (Some(id), Some(code), Some(secret), Some(status)) => {
-                    if status != "active" {
-                        return Err(AppError::Forbidden("this organisation is suspended"));
-                    }
-                    Some(OrgAuth {
-                        id,
-                        code,
-                        key: PseudonymKey::from_hex(&secret),
-                    })
+            let cached = match state.key_cache.get(&key_id) {
+                Some(c) => c,
+                None => {
+                    let c = lookup(state, &key_id).await?;
+                    state.key_cache.put(&key_id, c.clone());
+                    c
                 }
-                _ => None,
             };
-            if role != Role::Platform && org.is_none() {
+            if !verify_secret(&secret, &cached.secret_hash) {
                 return Err(AppError::Unauthorized);
             }
-            Ok(Principal { key_id, role, org })
+            Ok(Principal {
+                key_id,
+                role: cached.role,
+                org: cached.org,
+            })
         }
     }
+}
+
+async fn lookup(state: &AppState, key_id: &str) -> Result<CachedKey, AppError> {
+    let row = on_db!(&state.db, p => sqlx::query_as::<_, KeyRow>(
+        "SELECT k.role, k.secret_hash, k.org_id, o.code, o.pseudonym_secret, o.status \
+         FROM api_keys k LEFT JOIN organisations o ON o.id = k.org_id \
+         WHERE k.id = $1 AND k.revoked_at IS NULL")
+        .bind(key_id)
+        .fetch_optional(p)
+        .await)?;
+    let row = row.ok_or(AppError::Unauthorized)?;
+    let role = Role::parse(&row.role).ok_or(AppError::Unauthorized)?;
+    let org = match (row.org_id, row.code, row.pseudonym_secret, row.status) {
+        (Some(id), Some(code), Some(secret), Some(status)) => {
+            if status != "active" {
+                return Err(AppError::Forbidden("this organisation is suspended"));
+            }
+            Some(OrgAuth {
+                id,
+                code,
+                key: PseudonymKey::from_hex(&secret),
+            })
+        }
+        _ => None,
+    };
+    if role != Role::Platform && org.is_none() {
+        return Err(AppError::Unauthorized);
+    }
+    Ok(CachedKey {
+        role,
+        secret_hash: row.secret_hash,
+        org,
+    })
 }
 
 impl FromRequestParts<AppState> for Principal {

@@ -63,6 +63,15 @@ pub struct ServeArgs {
     /// Events that may wait for the database before ingest answers 503.
     #[arg(long, env = "PECYN_TRACKER_QUEUE_EVENTS", default_value_t = 50_000)]
     pub queue_events: usize,
+    /// How long a key lookup is reused, in milliseconds. Revocation through
+    /// this instance's API is immediate; through another instance or the
+    /// admin command it takes effect within this time. 0: every request reads
+    /// the database.
+    #[arg(long, env = "PECYN_TRACKER_KEY_CACHE_MS", default_value_t = 1000)]
+    pub key_cache_ms: u64,
+    /// Requests handled at once before new ones get 503.
+    #[arg(long, env = "PECYN_TRACKER_MAX_IN_FLIGHT", default_value_t = 4096)]
+    pub max_in_flight: usize,
     /// Database connections in the pool.
     #[arg(long, env = "PECYN_TRACKER_MAX_CONNECTIONS", default_value_t = 8)]
     pub max_connections: u32,
@@ -236,6 +245,8 @@ pub async fn serve(a: ServeArgs) -> anyhow::Result<()> {
         rate_per_second: a.rate_limit,
         rate_burst: a.rate_burst,
         queue_events: a.queue_events,
+        key_cache_ttl: Duration::from_millis(a.key_cache_ms),
+        max_in_flight: a.max_in_flight,
     };
     let (state, writer) = AppState::new(db.clone(), &config);
     let retention = (a.retention_interval > 0).then(|| {

@@ -188,6 +188,7 @@ impl Ctx {
                 rate_per_second: 0,
                 rate_burst: 0,
                 queue_events: 50_000,
+                ..AppConfig::default()
             },
         )
         .await

@@ -14,6 +14,7 @@ dual!(
     no_key_of_org_a_touches_org_b,
     revocation_and_suspension_work_at_once,
     bad_credentials_are_401,
+    revocation_elsewhere_is_seen_within_the_cache_ttl,
     rate_limit_is_per_key,
     cors_only_on_ingest,
     keys_are_stored_hashed
@@ -312,6 +313,7 @@ async fn rate_limit_is_per_key(b: Backend) {
             rate_per_second: 1,
             rate_burst: 3,
             queue_events: 10_000,
+            ..AppConfig::default()
         },
     )
     .await
@@ -409,4 +411,32 @@ async fn keys_are_stored_hashed(b: Backend) {
         .await;
     assert!(!r.text.contains(secret));
     assert!(!r.text.contains("secret_hash"));
+}
+
+async fn revocation_elsewhere_is_seen_within_the_cache_ttl(b: Backend) {
+    let Some(ctx) = Ctx::new(b).await else { return };
+    ctx.import_catalogue().await;
+    let org = ctx.create_org("vale").await;
+    assert_eq!(
+        ctx.post("/api/v1/events", &org.ingest, event("u", "started"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // Revoked by another instance or the admin command (straight in the database).
+    pecyn_tracker::orgs::revoke_key(ctx.db(), &org.ingest_id, None)
+        .await
+        .expect("revoke");
+    tokio::time::sleep(
+        pecyn_tracker::AppConfig::default().key_cache_ttl + std::time::Duration::from_millis(50),
+    )
+    .await;
+    let r = ctx
+        .post("/api/v1/events", &org.ingest, event("u", "started"))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "revocation seen within the TTL"
+    );
 }
