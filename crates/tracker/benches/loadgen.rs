@@ -187,7 +187,16 @@ async fn trivial(addr: String) {
 
 async fn raw(url: String, rows: u64) {
     use pecyn_tracker::db::{Db, PoolConfig};
-    let db = Db::connect(&url, &PoolConfig::default()).await.expect("db");
+    let full = std::env::var("PECYN_TRACKER_SQLITE_SYNC").map_or(true, |v| v != "normal");
+    let db = Db::connect(
+        &url,
+        &PoolConfig {
+            sqlite_full_sync: full,
+            ..PoolConfig::default()
+        },
+    )
+    .await
+    .expect("db");
     db.migrate().await.expect("migrate");
     // One organisation to satisfy the foreign key.
     let org = pecyn_tracker::orgs::create_org(
@@ -234,8 +243,17 @@ async fn raw(url: String, rows: u64) {
     }
     let e = start.elapsed().as_secs_f64();
     println!(
-        "raw {}: {rows} rows in {e:.2}s = {:.0} rows/s",
+        "raw {}{}: {rows} rows in {e:.2}s = {:.0} rows/s",
         db.backend(),
+        if db.backend() == "sqlite" {
+            if full {
+                " (synchronous=FULL)"
+            } else {
+                " (synchronous=NORMAL)"
+            }
+        } else {
+            ""
+        },
         rows as f64 / e
     );
 }

@@ -17,7 +17,7 @@ cat_json="crates/tracker/tests/fixtures/catalogue.json"
 work="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p')"
+echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 
 rss_watch() { # pid outfile: peak VmRSS in kB while the pid lives
   local peak=0
@@ -35,7 +35,7 @@ run_backend() { # name url
   local code="bench-$RANDOM$RANDOM"
   "$bin" admin --database-url "$url" create-org --code "$code" --name-en Bench --name-cy Mainc --kind other --region x >/dev/null
   local token; token=$("$bin" admin --database-url "$url" issue-key --org "$code" --role ingest | sed -n 's/.*"token": "\(.*\)".*/\1/p')
-  RUST_LOG=warn "$bin" serve --database-url "$url" --listen 127.0.0.1:18080 --rate-limit 0 --queue-events 100000 > "$work/serve.out" &
+  RUST_LOG=error "$bin" serve --database-url "$url" --listen 127.0.0.1:18080 --rate-limit 0 --queue-events 100000 > "$work/serve.out" &
   local pid=$!
   for _ in $(seq 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
   rss_watch "$pid" "$work/rss.$name" &
@@ -60,10 +60,12 @@ if [ "$which" = all ] || [ "$which" = trivial ]; then
   for rate in ${RATES:-1000 5000 10000 15000}; do
     "$loadgen" open http://127.0.0.1:18081/api/v1/events x "$rate" "$secs"
   done
+  echo "peak RSS of the trivial server: $(awk '/VmHWM/{print $2}' /proc/$tpid/status) kB"
   kill "$tpid"
 fi
 if [ "$which" = all ] || [ "$which" = sqlite ]; then
-  run_backend sqlite "sqlite://$work/bench.db"
+  PECYN_TRACKER_SQLITE_SYNC=full run_backend sqlite-full "sqlite://$work/bench-full.db"
+  PECYN_TRACKER_SQLITE_SYNC=normal run_backend sqlite-normal "sqlite://$work/bench-normal.db"
 fi
 if [ "$which" = all ] || [ "$which" = postgres ]; then
   if [ -n "${PECYN_BENCH_POSTGRES_URL:-}" ]; then

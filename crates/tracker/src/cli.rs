@@ -75,12 +75,26 @@ pub struct ServeArgs {
     /// Database connections in the pool.
     #[arg(long, env = "PECYN_TRACKER_MAX_CONNECTIONS", default_value_t = 8)]
     pub max_connections: u32,
+    /// SQLite durability: `full` fsyncs every commit before acknowledging
+    /// (survives power loss); `normal` does not (survives a crash of the
+    /// process, not of the machine).
+    #[arg(long, env = "PECYN_TRACKER_SQLITE_SYNC", value_enum, default_value_t = SqliteSync::Full)]
+    pub sqlite_sync: SqliteSync,
     /// How often the retention sweep runs, in seconds (0: never).
     #[arg(long, env = "PECYN_TRACKER_RETENTION_INTERVAL", default_value_t = 3600)]
     pub retention_interval: u64,
     /// Log format.
     #[arg(long, env = "PECYN_TRACKER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+}
+
+/// SQLite `synchronous` setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SqliteSync {
+    /// fsync every commit.
+    Full,
+    /// fsync only at checkpoints (WAL).
+    Normal,
 }
 
 /// `admin` options.
@@ -219,10 +233,16 @@ fn init_logging(format: LogFormat) {
     };
 }
 
-async fn open(url: &str, max_connections: u32) -> anyhow::Result<Db> {
-    let db = Db::connect(url, &PoolConfig { max_connections })
-        .await
-        .context("opening the database")?;
+async fn open(url: &str, max_connections: u32, sqlite_full_sync: bool) -> anyhow::Result<Db> {
+    let db = Db::connect(
+        url,
+        &PoolConfig {
+            max_connections,
+            sqlite_full_sync,
+        },
+    )
+    .await
+    .context("opening the database")?;
     db.migrate().await.context("running migrations")?;
     Ok(db)
 }
@@ -239,7 +259,12 @@ pub async fn serve(a: ServeArgs) -> anyhow::Result<()> {
             bail!("PECYN_TRACKER_ADMIN_TOKEN must be at least 32 characters");
         }
     }
-    let db = open(&a.database_url, a.max_connections).await?;
+    let db = open(
+        &a.database_url,
+        a.max_connections,
+        a.sqlite_sync == SqliteSync::Full,
+    )
+    .await?;
     let config = AppConfig {
         admin_token,
         rate_per_second: a.rate_limit,
@@ -324,7 +349,7 @@ fn print(v: &impl serde::Serialize) -> anyhow::Result<()> {
 
 /// Runs an admin command.
 pub async fn admin(a: AdminArgs) -> anyhow::Result<()> {
-    let db = open(&a.database_url, 2).await?;
+    let db = open(&a.database_url, 2, true).await?;
     let r = admin_inner(&db, a.command).await;
     db.close().await;
     r

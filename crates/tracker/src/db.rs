@@ -57,19 +57,28 @@ pub enum DbError {
 pub struct PoolConfig {
     /// Maximum connections in the pool.
     pub max_connections: u32,
+    /// SQLite only: `synchronous=FULL` (every commit is fsynced before it is
+    /// acknowledged; survives power loss) or, when false, `NORMAL` (WAL
+    /// commits are not fsynced; survives a process crash but the last
+    /// commits can be lost on power loss or an OS crash).
+    pub sqlite_full_sync: bool,
 }
 
 impl Default for PoolConfig {
     fn default() -> Self {
-        Self { max_connections: 8 }
+        Self {
+            max_connections: 8,
+            sqlite_full_sync: true,
+        }
     }
 }
 
 impl Db {
     /// Opens a pool for `url` (creating the SQLite file on first start).
     ///
-    /// SQLite runs in WAL mode with `synchronous=FULL`, so a commit is on disk
-    /// before the tracker acknowledges it, and a 5 s busy timeout so that the
+    /// SQLite runs in WAL mode with `synchronous=FULL` by default, so a
+    /// commit is on disk before the tracker acknowledges it (see
+    /// [`PoolConfig::sqlite_full_sync`]), and a 5 s busy timeout so that the
     /// `admin` commands can write while a server runs.
     pub async fn connect(url: &str, config: &PoolConfig) -> Result<Db, DbError> {
         if url.starts_with("sqlite:") {
@@ -77,7 +86,11 @@ impl Db {
                 .map_err(DbError::Connect)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
+                .synchronous(if config.sqlite_full_sync {
+                    SqliteSynchronous::Full
+                } else {
+                    SqliteSynchronous::Normal
+                })
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true);
             Self::connect_sqlite(opts, config).await

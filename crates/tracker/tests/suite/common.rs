@@ -90,7 +90,15 @@ impl TestDb {
             Backend::Postgres => {
                 let base = pg_url()?;
                 let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-                let admin = match Db::connect(&base, &PoolConfig { max_connections: 2 }).await {
+                let admin = match Db::connect(
+                    &base,
+                    &PoolConfig {
+                        max_connections: 2,
+                        ..PoolConfig::default()
+                    },
+                )
+                .await
+                {
                     Ok(d) => d,
                     Err(e) => {
                         assert!(
@@ -112,9 +120,15 @@ impl TestDb {
                 let opts = PgConnectOptions::from_str(&base)
                     .expect("url parses")
                     .options([("search_path", schema.as_str())]);
-                let db = Db::connect_postgres(opts, &PoolConfig { max_connections: 8 })
-                    .await
-                    .expect("pg opens");
+                let db = Db::connect_postgres(
+                    opts,
+                    &PoolConfig {
+                        max_connections: 8,
+                        ..PoolConfig::default()
+                    },
+                )
+                .await
+                .expect("pg opens");
                 db.migrate().await.expect("migrations run");
                 let sep = if base.contains('?') { '&' } else { '?' };
                 let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
@@ -139,8 +153,14 @@ impl Drop for TestDb {
                     .build();
                 if let Ok(rt) = rt {
                     rt.block_on(async {
-                        if let Ok(Db::Postgres(p)) =
-                            Db::connect(&base, &PoolConfig { max_connections: 1 }).await
+                        if let Ok(Db::Postgres(p)) = Db::connect(
+                            &base,
+                            &PoolConfig {
+                                max_connections: 1,
+                                ..PoolConfig::default()
+                            },
+                        )
+                        .await
                         {
                             let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
                                 .execute(&p)
