@@ -6,7 +6,8 @@ mod cmd;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// Build bilingual, accessible SCORM packages from module scripts, and check any SCORM zip.
+/// Build bilingual, accessible SCORM packages from module scripts, check any SCORM zip,
+/// and run the completion tracker.
 #[derive(Parser, Debug)]
 #[command(name = "pecyn", version, about, long_about = None)]
 struct Cli {
@@ -22,6 +23,8 @@ enum Command {
     Check(cmd::check::CheckArgs),
     /// Print the Markdown catalogue of the modules (docs/modules.md).
     Index(cmd::index::IndexArgs),
+    /// Run or administer the completion tracker (see docs/tracker.md).
+    Tracker(pecyn_tracker::cli::TrackerArgs),
 }
 
 fn main() -> ExitCode {
@@ -30,5 +33,12 @@ fn main() -> ExitCode {
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Index(args) => cmd::index::run(args),
+        Command::Tracker(args) => match pecyn_tracker::cli::run(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
