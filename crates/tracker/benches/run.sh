@@ -42,12 +42,13 @@ run_backend() { # name url
   echo "idle RSS: $(awk '/VmRSS/{print $2}' /proc/$pid/status) kB"
   for rate in ${RATES:-1000 5000 10000 15000}; do
     "$loadgen" open http://127.0.0.1:18080/api/v1/events "$token" "$rate" "$secs"
+    echo "  server RSS after this phase: $(awk '/VmRSS/{print $2}' /proc/$pid/status) kB, peak so far $(awk '/VmHWM/{print $2}' /proc/$pid/status) kB"
   done
   echo "wrk closed loop, 32 connections:"
   TOKEN="$token" wrk -t1 -c32 -d"${secs}s" --latency -s crates/tracker/benches/events.lua http://127.0.0.1:18080/api/v1/events \
     | grep -E 'Requests/sec|50%|99%|Non-2xx' || true
   "$loadgen" batch http://127.0.0.1:18080/api/v1/events "$token" 1000 "$secs" 4
-  echo "peak RSS under load: $(cat "$work/rss.$name") kB"
+  echo "peak RSS under load: $(awk '/VmHWM/{print $2}' /proc/$pid/status) kB (sampled: $(cat "$work/rss.$name") kB)"
   kill -TERM "$pid"; wait "$pid" || true
   "$loadgen" raw "$url" 200000
 }
