@@ -17,7 +17,8 @@ use crate::dual;
 
 dual!(
     sigkill_loses_no_acknowledged_event,
-    sigterm_drains_and_exits
+    sigterm_drains_and_exits,
+    logs_hold_no_secrets_or_learner_ids
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -32,6 +33,10 @@ struct Server {
 
 impl Server {
     fn spawn(url: &str) -> Server {
+        Self::spawn_with(url, "warn", Stdio::inherit())
+    }
+
+    fn spawn_with(url: &str, log: &str, stderr: Stdio) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pecyn-tracker"))
             .args([
                 "serve",
@@ -45,9 +50,9 @@ impl Server {
                 "0",
             ])
             .env("PECYN_TRACKER_ADMIN_TOKEN", ADMIN_TOKEN)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", log)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("spawn pecyn-tracker");
         let stdout = child.stdout.take().expect("stdout");
@@ -311,4 +316,51 @@ async fn two_instances(b: Backend) {
     let stored = stored_ids(&tdb.db).await;
     assert_eq!(stored.len(), 2000);
     assert_eq!(stored.iter().collect::<HashSet<_>>().len(), 2000);
+}
+
+async fn logs_hold_no_secrets_or_learner_ids(b: Backend) {
+    let Some(tdb) = TestDb::new(b).await else {
+        return;
+    };
+    let token = setup(&tdb.db, "log-test").await;
+    let dir = tempfile::tempdir().expect("dir");
+    let log_path = dir.path().join("stderr.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let server = Server::spawn_with(&tdb.url, "debug", Stdio::from(log));
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/v1/events", server.base);
+    let learner = "learner-do-not-log-7731";
+    let good = event(learner, "completed");
+    let bad = serde_json::json!({"id": "nope", "learner": learner, "package": "x", "verb": "y"});
+    for body in [good.clone(), good, bad] {
+        let _ = client
+            .post(&url)
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+    }
+    // A wrong token and the admin token on a platform route, too.
+    let _ = client
+        .post(&url)
+        .bearer_auth(format!("{token}x"))
+        .json(&event(learner, "started"))
+        .send()
+        .await;
+    let _ = client
+        .get(format!("{}/api/v1/organisations", server.base))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await;
+    drop(server);
+    let text = std::fs::read_to_string(&log_path).expect("read log");
+    assert!(
+        text.contains("/api/v1/events"),
+        "requests are logged: {text}"
+    );
+    let (_, secret) = pecyn_tracker::keys::parse_token(&token).expect("shape");
+    for needle in [learner, secret, ADMIN_TOKEN] {
+        assert!(!text.contains(needle), "log contains {needle:?}");
+    }
 }
