@@ -9,6 +9,7 @@ use crate::common::*;
 use crate::dual;
 
 dual!(
+    full_queue_answers_503_and_stores_nothing_of_that_request,
     single_event_is_counted_once,
     batch_mixes_outcomes,
     bad_requests_are_json_400s,
@@ -195,4 +196,86 @@ async fn concurrent_duplicates_count_once(b: Backend) {
         "each event accepted exactly once across all requests"
     );
     assert_eq!(ctx.count_events("conwy").await, 200);
+}
+
+async fn full_queue_answers_503_and_stores_nothing_of_that_request(b: Backend) {
+    let Some(ctx) = Ctx::with_config(
+        b,
+        pecyn_tracker::AppConfig {
+            admin_token: Some(ADMIN_TOKEN.into()),
+            rate_per_second: 0,
+            queue_events: 1_000,
+            ..pecyn_tracker::AppConfig::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    ctx.import_catalogue().await;
+    let org = ctx.create_org("newport").await;
+    // Block the writer: another transaction holds the write lock on events.
+    let blocker = match ctx.db() {
+        pecyn_tracker::Db::Sqlite(p) => {
+            let mut c = p.acquire().await.expect("conn");
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut *c)
+                .await
+                .expect("lock");
+            Blocker::Sqlite(c)
+        }
+        pecyn_tracker::Db::Postgres(p) => {
+            let mut tx = p.begin().await.expect("tx");
+            sqlx::query("LOCK TABLE events IN EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await
+                .expect("lock");
+            Blocker::Postgres(tx)
+        }
+    };
+    // 1,000 events take the whole queue and wait for the lock...
+    let ctx = std::sync::Arc::new(ctx);
+    let first = {
+        let (ctx, token) = (ctx.clone(), org.ingest.clone());
+        let batch = Value::Array(
+            (0..1000)
+                .map(|i| event(&format!("q{i}"), "started"))
+                .collect(),
+        );
+        tokio::spawn(async move { ctx.post("/api/v1/events", &token, batch).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // ...so the next request is refused at once with 503 and Retry-After.
+    let refused = event("late", "started");
+    let r = ctx
+        .post("/api/v1/events", &org.ingest, refused.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
+    assert_eq!(r.json["error"]["code"], "unavailable");
+    assert!(r.headers.get(header::RETRY_AFTER).is_some());
+    match blocker {
+        Blocker::Sqlite(mut c) => {
+            sqlx::query("ROLLBACK")
+                .execute(&mut *c)
+                .await
+                .expect("unlock");
+        }
+        Blocker::Postgres(tx) => tx.rollback().await.expect("unlock"),
+    }
+    let r = first.await.expect("task");
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json["accepted"], 1000);
+    assert_eq!(
+        ctx.count_events("newport").await,
+        1000,
+        "the refused event was not stored"
+    );
+    // Retried after the queue drains, it is accepted.
+    let r = ctx.post("/api/v1/events", &org.ingest, refused).await;
+    assert_eq!(r.json["accepted"], 1, "{}", r.text);
+}
+
+enum Blocker {
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
