@@ -86,6 +86,15 @@ impl Package {
         if !matches!(self.scorm.as_str(), "1.2" | "2004") {
             return Err(format!("{}: scorm must be 1.2 or 2004", self.id));
         }
+        if [&self.title, &self.file, &self.sha256]
+            .iter()
+            .any(|f| f.chars().any(char::is_control))
+        {
+            return Err(format!(
+                "{}: title, file or sha256 holds control characters",
+                self.id
+            ));
+        }
         if self.bytes < 0
             || self.title.len() > 500
             || self.file.len() > 500

@@ -201,6 +201,9 @@ pub async fn list_orgs(db: &Db) -> Result<Vec<Organisation>, AppError> {
 
 /// One organisation by code.
 pub async fn find_org(db: &Db, code: &str) -> Result<Organisation, AppError> {
+    if check_code(code).is_err() {
+        return Err(AppError::NotFound("organisation"));
+    }
     let sql = format!("SELECT {ORG_COLUMNS} FROM organisations WHERE code = $1");
     on_db!(db, p => sqlx::query_as::<_, Organisation>(&sql).bind(code).fetch_optional(p).await)?
         .ok_or(AppError::NotFound("organisation"))
@@ -330,6 +333,9 @@ pub async fn list_keys(db: &Db, org_id: Option<i64>) -> Result<Vec<KeyInfo>, App
 /// Revokes a key at once. With `only_org`, only a key of that organisation
 /// can be revoked (others answer "not found").
 pub async fn revoke_key(db: &Db, key_id: &str, only_org: Option<i64>) -> Result<(), AppError> {
+    if key_id.len() != 16 || !key_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound("active key"));
+    }
     let now = now_ms();
     let n = match only_org {
         Some(org) => on_db!(db, p => sqlx::query(

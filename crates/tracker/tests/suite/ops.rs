@@ -5,7 +5,11 @@ use axum::http::{header, Method, StatusCode};
 use crate::common::*;
 use crate::dual;
 
-dual!(ops_endpoints, unknown_routes_are_json);
+dual!(
+    ops_endpoints,
+    unknown_routes_are_json,
+    bad_input_is_never_a_500
+);
 
 async fn ops_endpoints(b: Backend) {
     let Some(ctx) = Ctx::new(b).await else { return };
@@ -62,4 +66,84 @@ async fn unknown_routes_are_json(b: Backend) {
         StatusCode::FORBIDDEN,
         "platform key has no organisation"
     );
+}
+
+/// Every route, every role, a handful of malformed bodies and queries: the
+/// answer is always a JSON 4xx (or a success), never a 5xx.
+async fn bad_input_is_never_a_500(b: Backend) {
+    use axum::body::Body;
+    use axum::http::Request;
+    let Some(ctx) = Ctx::new(b).await else { return };
+    ctx.import_catalogue().await;
+    let org = ctx.create_org("caerdydd").await;
+    let bodies: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"null".to_vec(),
+        b"[]".to_vec(),
+        b"{\"id\": 1e999}".to_vec(),
+        b"{\"learner\": {\"nested\": [1, 2, {\"x\": null}]}}".to_vec(),
+        vec![0xff, 0xfe, 0x00, 0x41],
+        // A NUL in a text column is an error in PostgreSQL: it must be caught first.
+        br#"{"packages": [{"id": "p1", "module": "m", "version": "1", "title": "a\u0000b", "lang": "en", "variant": "standard", "scorm": "1.2", "file": "f\u0000", "sha256": "x", "bytes": 1}]}"#.to_vec(),
+        br#"{"code": "nul-org", "name_en": "a\u0000", "name_cy": "b", "kind": "other", "region": "r"}"#.to_vec(),
+        br#"{"role": "reader", "label": "\u0000"}"#.to_vec(),
+        b"username,courseshortname\n\"unterminated".to_vec(),
+        "[{\"id\": \"6f1c8c1e-8d0c-4c7b-9d5b-2f0f3f7a9e11\", \"learner\": \"\u{0000}\", \"package\": \"x\", \"verb\": \"started\"}]".as_bytes().to_vec(),
+    ];
+    let tokens = [
+        ADMIN_TOKEN,
+        org.ingest.as_str(),
+        org.admin.as_str(),
+        org.reader.as_str(),
+    ];
+    let mut paths = Vec::new();
+    for (method, path) in pecyn_tracker::app::ROUTES {
+        paths.push((
+            *method,
+            path.replace("{code}", "caerdydd")
+                .replace("{key_id}", "zzz"),
+        ));
+        if path.contains('{') {
+            paths.push((
+                *method,
+                path.replace("{code}", "a%00b")
+                    .replace("{key_id}", "%00%FF"),
+            ));
+        }
+    }
+    for (method, path) in paths {
+        for query in ["", "?statementId=not-a-uuid&limit=-1&after=x&filename=%00"] {
+            for token in tokens {
+                for (i, body) in bodies.iter().enumerate() {
+                    let ct = if i % 2 == 0 {
+                        "application/json"
+                    } else {
+                        "text/csv"
+                    };
+                    let req = Request::builder()
+                        .method(method.to_uppercase().as_str())
+                        .uri(format!("{path}{query}"))
+                        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                        .header(header::CONTENT_TYPE, ct)
+                        .header("X-Experience-API-Version", "1.0.3")
+                        .body(Body::from(body.clone()))
+                        .expect("request");
+                    let r = ctx.send(req).await;
+                    assert!(
+                        !r.status.is_server_error(),
+                        "{method} {path}{query} body #{i}: {} {}",
+                        r.status,
+                        r.text
+                    );
+                    if r.status.is_client_error() {
+                        assert!(
+                            r.json["error"]["code"].is_string(),
+                            "{method} {path}: {}",
+                            r.text
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
