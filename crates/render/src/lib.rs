@@ -229,6 +229,8 @@ struct Ctx {
 #[derive(Serialize)]
 struct ModuleCtx {
     id: String,
+    /// `cyber`, `data-protection` or `information-governance` (picks the illustration).
+    collection: String,
     version: String,
     title: String,
     summary: String,
@@ -447,6 +449,10 @@ fn context(
         scorm: scorm.label(),
         module: ModuleCtx {
             id: meta.id.clone(),
+            collection: serde_json::to_value(meta.collection)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
             version: meta.version.clone(),
             title: meta.title[&locale].clone(),
             summary: meta.summary[&locale].clone(),
