@@ -57,8 +57,7 @@ pub(crate) fn parse(src: &str) -> Result<Element, (usize, String)> {
     let mut root: Option<Element> = None;
     let line_of = |pos: u64| src[..(pos as usize).min(src.len())].matches('\n').count() + 1;
     let make = |reader: &NsReader<&[u8]>,
-                e: &quick_xml::events::BytesStart<'_>,
-                line: usize|
+                e: &quick_xml::events::BytesStart<'_>|
      -> Result<Element, String> {
         let (ns, local) = reader.resolve_element(e.name());
         let ns = match ns {
@@ -71,7 +70,6 @@ pub(crate) fn parse(src: &str) -> Result<Element, (usize, String)> {
             }
             ResolveResult::Unbound => String::new(),
         };
-        let _ = line;
         let mut el = Element {
             ns,
             name: String::from_utf8_lossy(local.as_ref()).into_owned(),
@@ -109,11 +107,11 @@ pub(crate) fn parse(src: &str) -> Result<Element, (usize, String)> {
         let pos = reader.buffer_position();
         match reader.read_event() {
             Ok(Event::Start(e)) => {
-                let el = make(&reader, &e, line_of(pos)).map_err(|m| (line_of(pos), m))?;
+                let el = make(&reader, &e).map_err(|m| (line_of(pos), m))?;
                 stack.push(el);
             }
             Ok(Event::Empty(e)) => {
-                let el = make(&reader, &e, line_of(pos)).map_err(|m| (line_of(pos), m))?;
+                let el = make(&reader, &e).map_err(|m| (line_of(pos), m))?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
                     None => root = Some(el),
