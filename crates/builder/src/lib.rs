@@ -389,14 +389,8 @@ pub fn module_index(modules_dir: &Path) -> Result<String, BuildError> {
                     .flat_map(|s| s.blocks.iter())
                     .filter(|b| matches!(b, pecyn_script::Block::Check { .. }))
                     .count();
-                let collection = serde_json::to_value(meta.collection)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                let review = serde_json::to_value(meta.review_status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
+                let collection = meta.collection.name();
+                let review = meta.review_status.name();
                 let contributors = meta
                     .contributors
                     .iter()

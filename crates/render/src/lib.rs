@@ -449,10 +449,7 @@ fn context(
         scorm: scorm.label(),
         module: ModuleCtx {
             id: meta.id.clone(),
-            collection: serde_json::to_value(meta.collection)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            collection: meta.collection.name().to_string(),
             version: meta.version.clone(),
             title: meta.title[&locale].clone(),
             summary: meta.summary[&locale].clone(),

@@ -60,6 +60,17 @@ pub enum Collection {
     InformationGovernance,
 }
 
+impl Collection {
+    /// The name used in `module.toml`: `cyber`, `data-protection`, `information-governance`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Collection::Cyber => "cyber",
+            Collection::DataProtection => "data-protection",
+            Collection::InformationGovernance => "information-governance",
+        }
+    }
+}
+
 /// Where a module is in review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -70,6 +81,17 @@ pub enum ReviewStatus {
     InReview,
     /// Signed off.
     Approved,
+}
+
+impl ReviewStatus {
+    /// The name used in `module.toml`: `draft`, `in-review`, `approved`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReviewStatus::Draft => "draft",
+            ReviewStatus::InReview => "in-review",
+            ReviewStatus::Approved => "approved",
+        }
+    }
 }
 
 /// Someone who wrote or reviewed the module.
