@@ -1,9 +1,9 @@
-//! Platform admin endpoints: organisations, keys, the catalogue, uptake.
+//! Platform admin endpoints: organisations, keys, the catalogue.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::app::{parse_json, AppState, LimitedBody};
@@ -11,7 +11,6 @@ use crate::auth::Principal;
 use crate::catalogue::{self, CatalogueFile};
 use crate::error::AppError;
 use crate::keys::Role;
-use crate::on_db;
 use crate::orgs::{self, NewOrg};
 
 /// `POST /api/v1/organisations`.
@@ -186,42 +185,4 @@ pub async fn list_catalogue(
     }
     let packages = catalogue::list(&state.db).await?;
     Ok(Json(json!({ "packages": packages })))
-}
-
-/// One row of the uptake report.
-#[derive(Debug, Serialize, sqlx::FromRow)]
-pub struct UptakeRow {
-    /// Organisation code.
-    pub code: String,
-    /// English name.
-    pub name_en: String,
-    /// Kind.
-    pub kind: String,
-    /// Region.
-    pub region: String,
-    /// Contribution in pence.
-    pub contribution_pence: i64,
-    /// Distinct learners with any event.
-    pub learners: i64,
-    /// Distinct learners who completed or passed something.
-    pub completers: i64,
-    /// Events stored.
-    pub events: i64,
-}
-
-/// `GET /api/v1/reports/uptake`: per organisation aggregates (platform).
-pub async fn uptake(
-    State(state): State<AppState>,
-    principal: Principal,
-) -> Result<Json<Value>, AppError> {
-    principal.require_platform()?;
-    let rows = on_db!(&state.db, p => sqlx::query_as::<_, UptakeRow>(
-        "SELECT o.code, o.name_en, o.kind, o.region, o.contribution_pence, \
-         COUNT(DISTINCT e.learner) AS learners, \
-         COUNT(DISTINCT CASE WHEN e.verb IN ('completed', 'passed') THEN e.learner END) AS completers, \
-         COUNT(e.id) AS events \
-         FROM organisations o LEFT JOIN events e ON e.org_id = o.id \
-         GROUP BY o.id, o.code, o.name_en, o.kind, o.region, o.contribution_pence ORDER BY o.code")
-        .fetch_all(p).await)?;
-    Ok(Json(json!({ "organisations": rows })))
 }

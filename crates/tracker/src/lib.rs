@@ -15,8 +15,10 @@ pub mod auth;
 pub mod catalogue;
 pub mod cli;
 pub mod db;
+pub mod domain;
 pub mod error;
 pub mod events;
+pub mod http;
 pub mod imports;
 pub mod keys;
 pub mod metrics;
@@ -25,6 +27,7 @@ pub mod org_api;
 pub mod orgs;
 pub mod privacy;
 pub mod ratelimit;
+pub mod store;
 pub mod writer;
 pub mod xapi;
 
