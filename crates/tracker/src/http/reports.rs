@@ -16,9 +16,6 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::app::{parse_json, AppState, LimitedBody};
-use crate::auth::Principal;
-use crate::db::now_ms;
 use crate::domain::reports::csv_out;
 use crate::domain::reports::funding::{self, Funding, FUNDING_STATUSES};
 use crate::domain::reports::period::{date_of, london_day};
@@ -26,8 +23,11 @@ use crate::domain::reports::query::{RawQuery, UptakeQuery};
 use crate::domain::reports::table::{self, Style, Table};
 use crate::domain::reports::uptake::{self, Uptake, Viewer};
 use crate::error::AppError;
+use crate::http::extract::{parse_json, LimitedBody, Principal};
+use crate::http::state::AppState;
 use crate::keys::Role;
-use crate::orgs;
+use crate::store::now_ms;
+use crate::store::orgs;
 use crate::store::reports::{self as store, FundingRecord};
 
 /// Every route of this module, as (method, path), for the OpenAPI test.

@@ -5,12 +5,12 @@
 //! The rollups themselves are written by triggers on `events` (see the
 //! migration), so nothing here maintains them.
 
-use crate::db::{now_ms, Db};
 use crate::domain::reports::funding::{Campaign, OrgFunding};
 use crate::domain::reports::period::Day;
 use crate::domain::reports::query::{Dim, UptakeQuery};
 use crate::domain::reports::uptake::{Fact, HistFact, HistKind, OrgInfo};
 use crate::on_db;
+use crate::store::{now_ms, Db};
 
 /// The package attributes of each package id (any version).
 const PACKAGES: &str = "(SELECT id, MAX(module) AS module, MAX(lang) AS lang, \

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use pecyn_tracker::db::Db;
 use pecyn_tracker::domain::reports::period::london_day;
 use pecyn_tracker::domain::reports::query::{RawQuery, UptakeQuery};
 use pecyn_tracker::domain::reports::suppress::Count;
 use pecyn_tracker::domain::reports::uptake::{self, Viewer};
 use pecyn_tracker::store::reports as store;
+use pecyn_tracker::store::Db;
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -257,7 +257,7 @@ async fn rollups_match_events_through_every_path(b: Backend) {
     let now = chrono::DateTime::parse_from_rfc3339("2026-06-15T00:00:00Z")
         .expect("date")
         .with_timezone(&chrono::Utc);
-    let n = pecyn_tracker::privacy::purge_expired(ctx.db(), now)
+    let n = pecyn_tracker::store::privacy::purge_expired(ctx.db(), now)
         .await
         .expect("purge");
     assert!(n >= 4, "{n}");

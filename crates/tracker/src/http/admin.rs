@@ -6,12 +6,13 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::app::{parse_json, AppState, LimitedBody};
-use crate::auth::Principal;
-use crate::catalogue::{self, CatalogueFile};
+use crate::domain::catalogue::CatalogueFile;
+use crate::domain::org::{check_retention, NewOrg, ORG_STATUSES};
 use crate::error::AppError;
+use crate::http::extract::{parse_json, LimitedBody, Principal};
+use crate::http::state::AppState;
 use crate::keys::Role;
-use crate::orgs::{self, NewOrg};
+use crate::store::{catalogue, keys, orgs};
 
 /// `POST /api/v1/organisations`.
 pub async fn create_org(
@@ -78,7 +79,7 @@ pub async fn patch_org(
     let patch: OrgPatch = parse_json(&body)?;
     let org = orgs::find_org(&state.db, &code).await?;
     if let Some(s) = &patch.status {
-        if !orgs::ORG_STATUSES.contains(&s.as_str()) {
+        if !ORG_STATUSES.contains(&s.as_str()) {
             return Err(AppError::bad(
                 "invalid_status",
                 "status must be active or suspended",
@@ -86,7 +87,7 @@ pub async fn patch_org(
         }
     }
     if let Some(m) = patch.retention_months {
-        orgs::check_retention(m)?;
+        check_retention(m)?;
     }
     if let Some(s) = &patch.status {
         orgs::set_status(&state.db, org.id, s).await?;
@@ -115,7 +116,7 @@ pub async fn issue_key(
     principal: Principal,
     Path(code): Path<String>,
     LimitedBody(body): LimitedBody,
-) -> Result<(StatusCode, Json<orgs::IssuedKey>), AppError> {
+) -> Result<(StatusCode, Json<keys::IssuedKey>), AppError> {
     principal.require_platform()?;
     let req: KeyRequest = parse_json(&body)?;
     let role = match Role::parse(&req.role) {
@@ -128,7 +129,7 @@ pub async fn issue_key(
         }
     };
     let org = orgs::find_org(&state.db, &code).await?;
-    let issued = orgs::issue_key(&state.db, Some(&org), role, &req.label).await?;
+    let issued = keys::issue_key(&state.db, Some(&org), role, &req.label).await?;
     tracing::info!(org = %org.code, key_id = %issued.key_id, role = issued.role, "key issued");
     Ok((StatusCode::CREATED, Json(issued)))
 }
@@ -141,7 +142,7 @@ pub async fn list_keys(
 ) -> Result<Json<Value>, AppError> {
     principal.require_platform()?;
     let org = orgs::find_org(&state.db, &code).await?;
-    let keys = orgs::list_keys(&state.db, Some(org.id)).await?;
+    let keys = keys::list_keys(&state.db, Some(org.id)).await?;
     Ok(Json(json!({ "keys": keys })))
 }
 
@@ -156,7 +157,7 @@ pub async fn revoke_key(
         Role::Platform => None,
         _ => Some(principal.org_with(&[Role::OrgAdmin])?.id),
     };
-    orgs::revoke_key(&state.db, &key_id, only_org).await?;
+    keys::revoke_key(&state.db, &key_id, only_org).await?;
     state.key_cache.evict(&key_id);
     tracing::info!(key_id = %key_id, "key revoked");
     Ok(StatusCode::NO_CONTENT)
