@@ -5,4 +5,5 @@ mod browser;
 mod build;
 mod check;
 mod library;
+mod reporting;
 mod util;
