@@ -52,16 +52,17 @@
       if (!over) { over = true; done(status === 200 || status === 400, (answer && answer.rejected) || []); }
     }
     var timer = setTimeout(quiet(function () { if (ctl) { ctl.abort(); } end(0); }), WAIT);
-    root.fetch(conf.url, { method: 'POST', body: body, keepalive: true, credentials: 'omit', signal: ctl ? ctl.signal : undefined,
-      headers: { 'Authorization': 'Bearer ' + conf.key, 'Content-Type': 'application/json' } })
-      .then(function (r) {
-        clearTimeout(timer);
-        return r.json().then(function (j) { end(r.status, j); }, function () { end(r.status === 200 ? 200 : 0); });
-      }).then(null, function () { clearTimeout(timer); end(0); });
+    try {
+      root.fetch(conf.url, { method: 'POST', body: body, keepalive: true, credentials: 'omit', signal: ctl ? ctl.signal : undefined,
+        headers: { 'Authorization': 'Bearer ' + conf.key, 'Content-Type': 'application/json' } })
+        .then(function (r) {
+          clearTimeout(timer);
+          return r.json().then(function (j) { end(r.status, j); }, function () { end(r.status === 200 ? 200 : 0); });
+        }).then(null, function () { clearTimeout(timer); end(0); });
+    } catch (e) { clearTimeout(timer); end(0); }
   }
 
-  /* Sends what is queued and not on its way: one request at a time, but when
-   * the page goes away everything left goes at once (keepalive outlives it). */
+  /* One request at a time; on pagehide, all that is left (keepalive). */
   function flush(closing) {
     if (!conf || (!closing && (busy || now() < retryAt))) { return; }
     var q = load(), batch = [], ids = {};
