@@ -97,7 +97,7 @@ async fn bad_input_is_never_a_500(b: Backend) {
         org.reader.as_str(),
     ];
     let mut paths = Vec::new();
-    for (method, path) in pecyn_tracker::app::ROUTES {
+    for (method, path) in pecyn_tracker::http::router::ROUTES {
         paths.push((
             *method,
             path.replace("{code}", "caerdydd")

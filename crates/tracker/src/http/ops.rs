@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
-use crate::app::AppState;
-use crate::error::error_body;
+use crate::http::error::error_body;
+use crate::http::state::AppState;
 
 /// `GET /healthz`: the process is up.
 pub async fn healthz() -> Json<Value> {
@@ -124,7 +124,7 @@ fn ops() -> Vec<Op> {
             ("name_cy", s()),
             (
                 "kind",
-                json!({"type": "string", "enum": crate::orgs::ORG_KINDS}),
+                json!({"type": "string", "enum": crate::domain::org::ORG_KINDS}),
             ),
             ("region", s()),
             ("contribution_pence", i()),
@@ -467,7 +467,7 @@ mod tests {
     #[test]
     fn every_route_is_described() {
         let spec = super::spec();
-        for (method, path) in crate::app::ROUTES {
+        for (method, path) in crate::http::router::ROUTES {
             assert!(
                 spec["paths"][path][method].is_object(),
                 "{method} {path} missing from openapi.json"
@@ -483,7 +483,7 @@ mod tests {
             .unwrap_or(0);
         assert_eq!(
             described,
-            crate::app::ROUTES.len(),
+            crate::http::router::ROUTES.len(),
             "no undocumented extras"
         );
     }

@@ -1,11 +1,13 @@
-//! Erasure of one learner and the retention sweep.
+//! Erasure of one learner and the retention sweep (events and xAPI
+//! statements).
 
-use chrono::{DateTime, Months, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::db::Db;
+use crate::domain::retention::cutoff_ms;
 use crate::error::AppError;
 use crate::on_db;
+use crate::store::Db;
 
 /// What an erasure deleted.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -31,15 +33,6 @@ pub async fn erase_learner(db: &Db, org_id: i64, learner: &str) -> Result<Erased
     Ok(Erased { events, statements })
 }
 
-/// The cut-off for a retention of `months` at `now` (Unix ms): events that
-/// happened before it are deleted.
-pub fn cutoff_ms(now: DateTime<Utc>, months: i64) -> i64 {
-    let months = u32::try_from(months.clamp(0, 1200)).unwrap_or(0);
-    now.checked_sub_months(Months::new(months))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
-        .timestamp_millis()
-}
-
 /// Deletes, for every organisation with a retention setting, the events
 /// that happened (and xAPI statements stored) before its cut-off. Returns
 /// the number of events deleted.
@@ -62,21 +55,4 @@ pub async fn purge_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, AppError>
         total += n;
     }
     Ok(total)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cutoff_is_calendar_months() {
-        let now = DateTime::parse_from_rfc3339("2026-03-31T12:00:00Z")
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_default();
-        let c = cutoff_ms(now, 1);
-        let expect = DateTime::parse_from_rfc3339("2026-02-28T12:00:00Z")
-            .map(|t| t.timestamp_millis())
-            .unwrap_or_default();
-        assert_eq!(c, expect);
-    }
 }

@@ -1,31 +1,43 @@
-//! Who is calling: the [`Principal`] extractor (Bearer token, or Basic auth
-//! for xAPI clients), with the per-key rate limit applied on success.
+//! Extractors: who is calling (the [`Principal`] extractor: Bearer token, or
+//! Basic auth for xAPI clients, with the per-key rate limit applied on
+//! success), bounded bodies ([`LimitedBody`]) and JSON parsing.
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
-use axum::extract::FromRequestParts;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::StatusCode;
 use base64::Engine as _;
 use subtle::ConstantTimeEq;
 
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::http::keycache::CachedKey;
+pub use crate::http::keycache::OrgAuth;
+use crate::http::state::AppState;
 use crate::keys::{parse_token, verify_secret, PseudonymKey, Role};
-use crate::on_db;
+use crate::store;
 
-/// The organisation a key belongs to.
-#[derive(Clone, Debug)]
-pub struct OrgAuth {
-    /// Internal id.
-    pub id: i64,
-    /// Code.
-    pub code: String,
-    /// Learner-id pseudonymisation key.
-    pub key: PseudonymKey,
+/// A request body read within the route's limit; over-long bodies become
+/// a JSON 413, broken ones a JSON 400.
+pub struct LimitedBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for LimitedBody {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match Bytes::from_request(req, state).await {
+            Ok(b) => Ok(LimitedBody(b)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::PayloadTooLarge),
+            Err(e) => Err(AppError::bad("bad_body", e.body_text())),
+        }
+    }
+}
+
+/// Parses a JSON body into `T`, mapping every failure to a 400.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    serde_json::from_slice(body).map_err(|e| AppError::bad("invalid_json", e.to_string()))
 }
 
 /// An authenticated caller.
@@ -58,81 +70,6 @@ impl Principal {
             Err(AppError::Forbidden("only a platform admin key may do this"))
         }
     }
-}
-
-/// A short-lived cache of key lookups, so that ingest does not read the
-/// database on every request. Revocation and suspension through this
-/// process's API evict at once; changes made elsewhere (another instance,
-/// the `admin` command) are seen within the TTL. A TTL of zero disables it.
-#[derive(Debug)]
-pub struct KeyCache {
-    ttl: Duration,
-    map: Mutex<HashMap<String, (Instant, CachedKey)>>,
-}
-
-#[derive(Clone, Debug)]
-struct CachedKey {
-    role: Role,
-    secret_hash: String,
-    org: Option<OrgAuth>,
-}
-
-impl KeyCache {
-    /// A cache keeping lookups for `ttl`.
-    pub fn new(ttl: Duration) -> KeyCache {
-        KeyCache {
-            ttl,
-            map: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn get(&self, key_id: &str) -> Option<CachedKey> {
-        if self.ttl.is_zero() {
-            return None;
-        }
-        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(key_id)
-            .filter(|(at, _)| at.elapsed() < self.ttl)
-            .map(|(_, k)| k.clone())
-    }
-
-    fn put(&self, key_id: &str, k: CachedKey) {
-        if self.ttl.is_zero() {
-            return;
-        }
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= 10_000 {
-            let ttl = self.ttl;
-            map.retain(|_, (at, _)| at.elapsed() < ttl);
-            if map.len() >= 10_000 {
-                map.clear();
-            }
-        }
-        map.insert(key_id.to_owned(), (Instant::now(), k));
-    }
-
-    /// Forgets one key (after revocation).
-    pub fn evict(&self, key_id: &str) {
-        self.map
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key_id);
-    }
-
-    /// Forgets every key (after an organisation's status changes).
-    pub fn clear(&self) {
-        self.map.lock().unwrap_or_else(|e| e.into_inner()).clear();
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct KeyRow {
-    role: String,
-    secret_hash: String,
-    org_id: Option<i64>,
-    code: Option<String>,
-    pseudonym_secret: Option<String>,
-    status: Option<String>,
 }
 
 /// Credentials as presented.
@@ -223,14 +160,9 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Principal, 
 }
 
 async fn lookup(state: &AppState, key_id: &str) -> Result<CachedKey, AppError> {
-    let row = on_db!(&state.db, p => sqlx::query_as::<_, KeyRow>(
-        "SELECT k.role, k.secret_hash, k.org_id, o.code, o.pseudonym_secret, o.status \
-         FROM api_keys k LEFT JOIN organisations o ON o.id = k.org_id \
-         WHERE k.id = $1 AND k.revoked_at IS NULL")
-        .bind(key_id)
-        .fetch_optional(p)
-        .await)?;
-    let row = row.ok_or(AppError::Unauthorized)?;
+    let row = store::keys::find_live(&state.db, key_id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     let role = Role::parse(&row.role).ok_or(AppError::Unauthorized)?;
     let org = match (row.org_id, row.code, row.pseudonym_secret, row.status) {
         (Some(id), Some(code), Some(secret), Some(status)) => {

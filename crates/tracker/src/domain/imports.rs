@@ -1,5 +1,5 @@
-//! `POST /api/v1/imports`: an org admin uploads the completion CSV their LMS
-//! exports. Three formats, detected from the header row:
+//! What an LMS completion CSV is: the three formats, detected from the header
+//! row, and how each row becomes a completion event.
 //!
 //! - **moodle**: a Moodle report-builder export of course completions, with
 //!   the columns `Username`, `Course short name` and `Time completed`
@@ -16,30 +16,16 @@
 //! Moodle's long form (`Friday, 1 May 2026, 10:00 AM`, `1 May 2026`); dates
 //! without a zone are UTC.
 //!
-//! All-or-nothing: every row is checked first; one bad row rejects the file
-//! with a row-by-row report and nothing is stored. Each row gets an event id
-//! derived from (organisation, learner pseudonym, package, verb, time), so
-//! importing the same file twice counts nothing twice.
+//! Each row gets an event id derived from (organisation, learner pseudonym,
+//! package, verb, time), so importing the same file twice counts nothing
+//! twice.
 
-use std::sync::atomic::Ordering;
-
-use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
 use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Serialize;
 
-use crate::app::{AppState, LimitedBody};
-use crate::auth::{OrgAuth, Principal};
-use crate::catalogue::Package;
-use crate::db::now_ms;
-use crate::error::{error_body, AppError};
-use crate::events::{check_edition, check_learner, normalise_uuid, verb};
-use crate::keys::Role;
-use crate::on_db;
-use crate::writer::NewEvent;
+use crate::domain::catalogue::{version_cmp, Package};
+use crate::domain::event::{check_edition, check_learner, normalise_uuid, verb, NewEvent};
+use crate::error::AppError;
 
 /// Most rows in one file.
 pub const MAX_ROWS: usize = 200_000;
@@ -60,7 +46,8 @@ pub enum Format {
 }
 
 impl Format {
-    fn as_str(self) -> &'static str {
+    /// The format's name.
+    pub fn as_str(self) -> &'static str {
         match self {
             Format::Moodle => "moodle",
             Format::Totara => "totara",
@@ -361,32 +348,6 @@ pub fn parse_csv(data: &[u8], now: i64) -> Result<ParsedFile, AppError> {
     Ok(out)
 }
 
-/// Query of `POST /api/v1/imports`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ImportQuery {
-    /// Name to record with the import.
-    #[serde(default)]
-    pub filename: Option<String>,
-}
-
-/// The answer to a successful import.
-#[derive(Debug, Serialize)]
-pub struct ImportSummary {
-    /// Import id.
-    pub import_id: i64,
-    /// Detected format.
-    pub format: Format,
-    /// Rows read (not counting the header and blank lines).
-    pub rows: usize,
-    /// Rows skipped as not completed.
-    pub skipped: usize,
-    /// Events stored.
-    pub accepted: usize,
-    /// Events already stored.
-    pub duplicates: usize,
-}
-
 /// Finds the package a row names: by id, or by zip file name, in the given
 /// version (default: the highest).
 pub fn resolve(all: &[Package], row: &ParsedRow) -> Option<Package> {
@@ -400,206 +361,44 @@ pub fn resolve(all: &[Package], row: &ParsedRow) -> Option<Package> {
             all.iter()
                 .filter(|p| p.id == k || p.file.strip_suffix(".zip").unwrap_or(&p.file) == k)
                 .filter(|p| row.version.as_ref().is_none_or(|v| *v == p.version))
-                .max_by(|a, b| crate::catalogue::version_cmp(&a.version, &b.version))
+                .max_by(|a, b| version_cmp(&a.version, &b.version))
         })
         .next()
         .cloned()
 }
 
-fn event_id(org: &OrgAuth, learner: &str, pkg: &Package, row: &ParsedRow) -> String {
+/// The event id of a row: its own `id` (generic format), or one derived from
+/// what the row says, so that the same file imported twice counts once.
+fn event_id(org_id: i64, learner: &str, pkg: &Package, row: &ParsedRow) -> String {
     if let Some(id) = &row.id {
         return id.clone();
     }
     let name = format!(
         "{}|{}|{}|{}|{}|{}",
-        org.id, learner, pkg.id, pkg.version, row.verb, row.occurred_at
+        org_id, learner, pkg.id, pkg.version, row.verb, row.occurred_at
     );
     uuid::Uuid::new_v5(&IMPORT_NS, name.as_bytes())
         .hyphenated()
         .to_string()
 }
 
-/// `POST /api/v1/imports` (org admin).
-pub async fn post_import(
-    State(state): State<AppState>,
-    principal: Principal,
-    headers: HeaderMap,
-    q: Result<Query<ImportQuery>, axum::extract::rejection::QueryRejection>,
-    LimitedBody(body): LimitedBody,
-) -> Result<Response, AppError> {
-    let org = principal.org_with(&[Role::OrgAdmin])?;
-    let Query(q) = q.map_err(|e| AppError::bad("invalid_query", e.body_text()))?;
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !(ct.starts_with("text/csv")
-        || ct.starts_with("text/plain")
-        || ct.starts_with("application/csv"))
-    {
-        return Err(AppError::UnsupportedMediaType("send the file as text/csv"));
+/// The event a checked row becomes, once its package is known and its
+/// learner pseudonymised.
+pub fn to_event(org_id: i64, learner: String, pkg: Package, row: &ParsedRow, now: i64) -> NewEvent {
+    NewEvent {
+        org_id,
+        event_id: event_id(org_id, &learner, &pkg, row),
+        learner,
+        package_id: pkg.id,
+        package_version: pkg.version,
+        edition: row.edition.clone(),
+        verb: row.verb,
+        score: row.score,
+        duration_s: row.duration_s,
+        occurred_at: row.occurred_at,
+        received_at: now,
+        source: "csv",
     }
-    let filename = q.filename.unwrap_or_else(|| "upload.csv".into());
-    if filename.len() > 200 || filename.chars().any(char::is_control) {
-        return Err(AppError::bad(
-            "invalid_query",
-            "filename must be at most 200 printable characters",
-        ));
-    }
-    let now = now_ms();
-    let parsed = parse_csv(&body, now)?;
-    let mut errors = parsed.errors;
-    let mut events = Vec::with_capacity(parsed.rows.len());
-    let all = crate::catalogue::list(&state.db).await?;
-    for row in &parsed.rows {
-        match resolve(&all, row) {
-            Some(pkg) => {
-                let learner = org.key.pseudonymise(row.learner.trim());
-                events.push(NewEvent {
-                    org_id: org.id,
-                    event_id: event_id(org, &learner, &pkg, row),
-                    learner,
-                    package_id: pkg.id,
-                    package_version: pkg.version,
-                    edition: row.edition.clone(),
-                    verb: row.verb,
-                    score: row.score,
-                    duration_s: row.duration_s,
-                    occurred_at: row.occurred_at,
-                    received_at: now,
-                    source: "csv",
-                });
-            }
-            None => errors.push(RowError {
-                line: row.line,
-                errors: vec![format!(
-                    "course {:?} is not a package in the catalogue{}",
-                    row.package,
-                    row.version
-                        .as_ref()
-                        .map(|v| format!(" (version {v})"))
-                        .unwrap_or_default()
-                )],
-            }),
-        }
-    }
-    if !errors.is_empty() {
-        errors.sort_by_key(|e| e.line);
-        let mut body = error_body(
-            "invalid_rows",
-            &format!("{} row(s) are invalid; nothing was imported", errors.len()),
-        );
-        body["format"] = json!(parsed.format);
-        body["rows"] = serde_json::to_value(&errors).unwrap_or_default();
-        return Ok((StatusCode::BAD_REQUEST, Json(body)).into_response());
-    }
-    let total_rows = parsed.rows.len() + parsed.skipped;
-    if events.is_empty() {
-        return Err(AppError::bad(
-            "empty_import",
-            "the file holds no completion rows",
-        ));
-    }
-    let (import_id, accepted) = store(
-        &state,
-        org.id,
-        &filename,
-        parsed.format,
-        total_rows,
-        &events,
-    )
-    .await?;
-    state.metrics.imports.fetch_add(1, Ordering::Relaxed);
-    state
-        .metrics
-        .events_accepted
-        .fetch_add(accepted as u64, Ordering::Relaxed);
-    tracing::info!(org = %org.code, format = parsed.format.as_str(), rows = total_rows, accepted, "import stored");
-    Ok((
-        StatusCode::CREATED,
-        Json(ImportSummary {
-            import_id,
-            format: parsed.format,
-            rows: total_rows,
-            skipped: parsed.skipped,
-            accepted,
-            duplicates: events.len() - accepted,
-        }),
-    )
-        .into_response())
-}
-
-/// Stores the import record and its events in one transaction.
-async fn store(
-    state: &AppState,
-    org_id: i64,
-    filename: &str,
-    format: Format,
-    rows: usize,
-    events: &[NewEvent],
-) -> Result<(i64, usize), AppError> {
-    let now = now_ms();
-    let mut sorted: Vec<&NewEvent> = events.iter().collect();
-    sorted.sort_by(|a, b| a.event_id.cmp(&b.event_id));
-    sorted.dedup_by(|a, b| a.event_id == b.event_id);
-    let res = on_db!(&state.db, pool => {
-        let mut tx = pool.begin().await?;
-        let mut accepted = 0usize;
-        for chunk in sorted.chunks(250) {
-            let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO events (org_id, event_id, learner, package_id, package_version, edition, \
-                 verb, score, duration_s, occurred_at, received_at, source) ",
-            );
-            qb.push_values(chunk, |mut b, e| {
-                b.push_bind(e.org_id).push_bind(&e.event_id).push_bind(&e.learner)
-                    .push_bind(&e.package_id).push_bind(&e.package_version).push_bind(&e.edition)
-                    .push_bind(e.verb).push_bind(e.score).push_bind(e.duration_s)
-                    .push_bind(e.occurred_at).push_bind(e.received_at).push_bind(e.source);
-            });
-            qb.push(" ON CONFLICT (org_id, event_id) DO NOTHING");
-            accepted += qb.build().execute(&mut *tx).await?.rows_affected() as usize;
-        }
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO imports (org_id, filename, format, row_count, accepted, duplicates, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
-            .bind(org_id).bind(filename).bind(format.as_str()).bind(rows as i64)
-            .bind(accepted as i64).bind((events.len() - accepted) as i64).bind(now)
-            .fetch_one(&mut *tx).await?;
-        tx.commit().await?;
-        Ok::<_, sqlx::Error>((id, accepted))
-    });
-    Ok(res?)
-}
-
-/// One import as listed.
-#[derive(Debug, Serialize, sqlx::FromRow)]
-pub struct ImportRow {
-    /// Id.
-    pub id: i64,
-    /// File name given.
-    pub filename: String,
-    /// Format.
-    pub format: String,
-    /// Rows read.
-    pub row_count: i64,
-    /// Events stored.
-    pub accepted: i64,
-    /// Duplicates.
-    pub duplicates: i64,
-    /// When (Unix ms).
-    pub created_at: i64,
-}
-
-/// `GET /api/v1/imports` (org admin).
-pub async fn list_imports(
-    State(state): State<AppState>,
-    principal: Principal,
-) -> Result<Json<serde_json::Value>, AppError> {
-    let org = principal.org_with(&[Role::OrgAdmin])?;
-    let rows = on_db!(&state.db, p => sqlx::query_as::<_, ImportRow>(
-        "SELECT id, filename, format, row_count, accepted, duplicates, created_at FROM imports \
-         WHERE org_id = $1 ORDER BY id").bind(org.id).fetch_all(p).await)?;
-    Ok(Json(json!({ "imports": rows })))
 }
 
 #[cfg(test)]

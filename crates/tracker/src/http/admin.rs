@@ -3,16 +3,16 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::app::{parse_json, AppState, LimitedBody};
-use crate::auth::Principal;
-use crate::catalogue::{self, CatalogueFile};
+use crate::domain::catalogue::CatalogueFile;
+use crate::domain::org::{check_retention, NewOrg, ORG_STATUSES};
 use crate::error::AppError;
+use crate::http::extract::{parse_json, LimitedBody, Principal};
+use crate::http::state::AppState;
 use crate::keys::Role;
-use crate::on_db;
-use crate::orgs::{self, NewOrg};
+use crate::store::{self, catalogue, keys, orgs};
 
 /// `POST /api/v1/organisations`.
 pub async fn create_org(
@@ -79,7 +79,7 @@ pub async fn patch_org(
     let patch: OrgPatch = parse_json(&body)?;
     let org = orgs::find_org(&state.db, &code).await?;
     if let Some(s) = &patch.status {
-        if !orgs::ORG_STATUSES.contains(&s.as_str()) {
+        if !ORG_STATUSES.contains(&s.as_str()) {
             return Err(AppError::bad(
                 "invalid_status",
                 "status must be active or suspended",
@@ -87,7 +87,7 @@ pub async fn patch_org(
         }
     }
     if let Some(m) = patch.retention_months {
-        orgs::check_retention(m)?;
+        check_retention(m)?;
     }
     if let Some(s) = &patch.status {
         orgs::set_status(&state.db, org.id, s).await?;
@@ -116,7 +116,7 @@ pub async fn issue_key(
     principal: Principal,
     Path(code): Path<String>,
     LimitedBody(body): LimitedBody,
-) -> Result<(StatusCode, Json<orgs::IssuedKey>), AppError> {
+) -> Result<(StatusCode, Json<keys::IssuedKey>), AppError> {
     principal.require_platform()?;
     let req: KeyRequest = parse_json(&body)?;
     let role = match Role::parse(&req.role) {
@@ -129,7 +129,7 @@ pub async fn issue_key(
         }
     };
     let org = orgs::find_org(&state.db, &code).await?;
-    let issued = orgs::issue_key(&state.db, Some(&org), role, &req.label).await?;
+    let issued = keys::issue_key(&state.db, Some(&org), role, &req.label).await?;
     tracing::info!(org = %org.code, key_id = %issued.key_id, role = issued.role, "key issued");
     Ok((StatusCode::CREATED, Json(issued)))
 }
@@ -142,7 +142,7 @@ pub async fn list_keys(
 ) -> Result<Json<Value>, AppError> {
     principal.require_platform()?;
     let org = orgs::find_org(&state.db, &code).await?;
-    let keys = orgs::list_keys(&state.db, Some(org.id)).await?;
+    let keys = keys::list_keys(&state.db, Some(org.id)).await?;
     Ok(Json(json!({ "keys": keys })))
 }
 
@@ -157,7 +157,7 @@ pub async fn revoke_key(
         Role::Platform => None,
         _ => Some(principal.org_with(&[Role::OrgAdmin])?.id),
     };
-    orgs::revoke_key(&state.db, &key_id, only_org).await?;
+    keys::revoke_key(&state.db, &key_id, only_org).await?;
     state.key_cache.evict(&key_id);
     tracing::info!(key_id = %key_id, "key revoked");
     Ok(StatusCode::NO_CONTENT)
@@ -188,40 +188,12 @@ pub async fn list_catalogue(
     Ok(Json(json!({ "packages": packages })))
 }
 
-/// One row of the uptake report.
-#[derive(Debug, Serialize, sqlx::FromRow)]
-pub struct UptakeRow {
-    /// Organisation code.
-    pub code: String,
-    /// English name.
-    pub name_en: String,
-    /// Kind.
-    pub kind: String,
-    /// Region.
-    pub region: String,
-    /// Contribution in pence.
-    pub contribution_pence: i64,
-    /// Distinct learners with any event.
-    pub learners: i64,
-    /// Distinct learners who completed or passed something.
-    pub completers: i64,
-    /// Events stored.
-    pub events: i64,
-}
-
 /// `GET /api/v1/reports/uptake`: per organisation aggregates (platform).
 pub async fn uptake(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<Value>, AppError> {
     principal.require_platform()?;
-    let rows = on_db!(&state.db, p => sqlx::query_as::<_, UptakeRow>(
-        "SELECT o.code, o.name_en, o.kind, o.region, o.contribution_pence, \
-         COUNT(DISTINCT e.learner) AS learners, \
-         COUNT(DISTINCT CASE WHEN e.verb IN ('completed', 'passed') THEN e.learner END) AS completers, \
-         COUNT(e.id) AS events \
-         FROM organisations o LEFT JOIN events e ON e.org_id = o.id \
-         GROUP BY o.id, o.code, o.name_en, o.kind, o.region, o.contribution_pence ORDER BY o.code")
-        .fetch_all(p).await)?;
+    let rows = store::events::uptake(&state.db).await?;
     Ok(Json(json!({ "organisations": rows })))
 }

@@ -1,150 +1,32 @@
-//! The application: shared state, the router, and the layers every request
-//! passes through (limits, CORS for ingest, tracing, JSON errors, metrics).
+//! The router: every route, and the layers every request passes through
+//! (limits, CORS for ingest, tracing, JSON errors, metrics, load shedding).
 
-use std::ops::Deref;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
-use std::time::Instant;
 
-use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, MethodRouter};
 use axum::Router;
-use tokio::task::JoinHandle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::catalogue::CatalogueIndex;
-use crate::db::Db;
-use crate::error::{error_body, AppError};
-use crate::metrics::Metrics;
-use crate::ratelimit::RateLimiter;
-use crate::writer::Writer;
-use crate::{admin_api, events, imports, ops, org_api, xapi};
-
-/// Body limit for `POST /api/v1/events` (a batch of 1,000 events fits).
-pub const EVENTS_BODY_LIMIT: usize = 2 * 1024 * 1024;
-/// Body limit for CSV imports.
-pub const IMPORT_BODY_LIMIT: usize = 16 * 1024 * 1024;
-/// Body limit for xAPI statements.
-pub const XAPI_BODY_LIMIT: usize = 2 * 1024 * 1024;
-/// Body limit for the catalogue import.
-pub const CATALOGUE_BODY_LIMIT: usize = 8 * 1024 * 1024;
-/// Body limit for everything else.
-pub const SMALL_BODY_LIMIT: usize = 64 * 1024;
-
-/// Settings of a running service.
-#[derive(Clone, Debug)]
-pub struct AppConfig {
-    /// Platform admin token accepted from the environment (at least 32
-    /// characters), if any.
-    pub admin_token: Option<String>,
-    /// Requests per second per key (0 disables the limit).
-    pub rate_per_second: u32,
-    /// Burst size per key.
-    pub rate_burst: u32,
-    /// Events that may wait for the writer before ingest answers 503.
-    pub queue_events: usize,
-    /// How long a key lookup is reused (0: look up on every request).
-    pub key_cache_ttl: std::time::Duration,
-    /// Requests handled at once before new ones are refused with 503.
-    pub max_in_flight: usize,
-}
-
-impl Default for AppConfig {
-    fn default() -> Self {
-        AppConfig {
-            admin_token: None,
-            rate_per_second: 200,
-            rate_burst: 1_000,
-            queue_events: 50_000,
-            key_cache_ttl: std::time::Duration::from_secs(1),
-            max_in_flight: 4_096,
-        }
-    }
-}
-
-/// Shared state; cheap to clone.
-#[derive(Clone, Debug)]
-pub struct AppState(Arc<Inner>);
-
-/// What [`AppState`] holds.
-#[derive(Debug)]
-pub struct Inner {
-    /// The database.
-    pub db: Db,
-    /// The group-commit writer.
-    pub writer: Writer,
-    /// Known packages.
-    pub catalogue: CatalogueIndex,
-    /// Per-key rate limits.
-    pub limiter: RateLimiter,
-    /// Counters.
-    pub metrics: Arc<Metrics>,
-    /// SHA-256 of the environment's platform token.
-    pub admin_token_hash: Option<String>,
-    /// When the process started.
-    pub started: Instant,
-    /// Key lookups.
-    pub key_cache: crate::auth::KeyCache,
-    /// Requests in flight (load shedding).
-    pub in_flight: Arc<tokio::sync::Semaphore>,
-}
-
-impl Deref for AppState {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        &self.0
-    }
-}
-
-impl AppState {
-    /// Builds the state and starts the writer task (needs a Tokio runtime).
-    /// Await the handle after dropping every clone of the state to be sure
-    /// the writer has finished.
-    pub fn new(db: Db, config: &AppConfig) -> (AppState, JoinHandle<()>) {
-        let metrics = Arc::new(Metrics::default());
-        let (writer, handle) = Writer::spawn(db.clone(), metrics.clone(), config.queue_events);
-        let state = AppState(Arc::new(Inner {
-            db,
-            writer,
-            catalogue: CatalogueIndex::new(),
-            limiter: RateLimiter::new(config.rate_per_second, config.rate_burst),
-            metrics,
-            admin_token_hash: config.admin_token.as_deref().map(crate::keys::hash_secret),
-            started: Instant::now(),
-            key_cache: crate::auth::KeyCache::new(config.key_cache_ttl),
-            in_flight: Arc::new(tokio::sync::Semaphore::new(config.max_in_flight.max(1))),
-        }));
-        (state, handle)
-    }
-}
-
-/// A request body read within the route's limit; over-long bodies become
-/// a JSON 413, broken ones a JSON 400.
-pub struct LimitedBody(pub Bytes);
-
-impl<S: Send + Sync> FromRequest<S> for LimitedBody {
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        match Bytes::from_request(req, state).await {
-            Ok(b) => Ok(LimitedBody(b)),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::PayloadTooLarge),
-            Err(e) => Err(AppError::bad("bad_body", e.body_text())),
-        }
-    }
-}
-
-/// Parses a JSON body into `T`, mapping every failure to a 400.
-pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    serde_json::from_slice(body).map_err(|e| AppError::bad("invalid_json", e.to_string()))
-}
+use crate::error::AppError;
+use crate::http::admin;
+use crate::http::error::error_body;
+use crate::http::events;
+use crate::http::imports;
+use crate::http::ops;
+use crate::http::org;
+use crate::http::state::{
+    AppState, CATALOGUE_BODY_LIMIT, EVENTS_BODY_LIMIT, IMPORT_BODY_LIMIT, SMALL_BODY_LIMIT,
+    XAPI_BODY_LIMIT,
+};
+use crate::http::xapi;
 
 /// Every route, as (method, path), for the OpenAPI test.
 pub const ROUTES: &[(&str, &str)] = &[
@@ -194,7 +76,7 @@ pub fn app(state: AppState) -> Router {
                     post(events::post_events),
                     DefaultBodyLimit::max(EVENTS_BODY_LIMIT),
                 )
-                .get(org_api::list_events),
+                .get(org::list_events),
                 ingest_cors,
             ),
         )
@@ -206,34 +88,34 @@ pub fn app(state: AppState) -> Router {
             )
             .get(imports::list_imports),
         )
-        .route("/api/v1/erasure", post(org_api::erase))
-        .route("/api/v1/org", get(org_api::get_org))
+        .route("/api/v1/erasure", post(org::erase))
+        .route("/api/v1/org", get(org::get_org))
         .route(
             "/api/v1/org/retention",
-            axum::routing::put(org_api::set_retention),
+            axum::routing::put(org::set_retention),
         )
-        .route("/api/v1/reports/summary", get(org_api::summary))
-        .route("/api/v1/reports/uptake", get(admin_api::uptake))
+        .route("/api/v1/reports/summary", get(org::summary))
+        .route("/api/v1/reports/uptake", get(admin::uptake))
         .route(
             "/api/v1/organisations",
-            post(admin_api::create_org).get(admin_api::list_orgs),
+            post(admin::create_org).get(admin::list_orgs),
         )
         .route(
             "/api/v1/organisations/{code}",
-            get(admin_api::get_org).patch(admin_api::patch_org),
+            get(admin::get_org).patch(admin::patch_org),
         )
         .route(
             "/api/v1/organisations/{code}/keys",
-            post(admin_api::issue_key).get(admin_api::list_keys),
+            post(admin::issue_key).get(admin::list_keys),
         )
-        .route("/api/v1/keys/{key_id}", delete(admin_api::revoke_key))
+        .route("/api/v1/keys/{key_id}", delete(admin::revoke_key))
         .route(
             "/api/v1/catalogue",
             with_layer(
-                post(admin_api::import_catalogue),
+                post(admin::import_catalogue),
                 DefaultBodyLimit::max(CATALOGUE_BODY_LIMIT),
             )
-            .get(admin_api::list_catalogue),
+            .get(admin::list_catalogue),
         )
         .route(
             "/xapi/about",

@@ -1,23 +1,11 @@
-//! `POST /api/v1/events`: one event or a batch of up to 1,000, validated one
-//! by one; valid events go through the group-commit writer and are answered
-//! only after they are committed.
+//! What a completion event is: the shape of a posted event, the checks
+//! every ingest path shares (learner, edition, UUID, verb, timestamp), and
+//! the row the store writes.
 
-use std::sync::atomic::Ordering;
-
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::app::{AppState, LimitedBody};
-use crate::auth::{OrgAuth, Principal};
-use crate::catalogue::Package;
-use crate::db::now_ms;
-use crate::error::{error_body, AppError};
-use crate::keys::Role;
-use crate::writer::{NewEvent, Outcome, WriteError};
+use crate::domain::catalogue::Package;
+use crate::keys::PseudonymKey;
 
 /// Most events in one request.
 pub const MAX_BATCH: usize = 1_000;
@@ -210,41 +198,21 @@ pub fn check_package_fields(e: &EventIn, p: &Package) -> Result<(), (&'static st
     Ok(())
 }
 
-/// Validates one posted event fully and turns it into a row.
-pub async fn prepare(
-    state: &AppState,
-    org: &OrgAuth,
+/// The row a fully checked event becomes (`learner` is the caller's LMS
+/// id, checked; it is pseudonymised here).
+pub fn to_event(
+    org_id: i64,
+    key: &PseudonymKey,
     e: &EventIn,
+    learner: &str,
+    pkg: Package,
     now: i64,
     source: &'static str,
-) -> Result<NewEvent, (&'static str, String)> {
-    check_shape(e, now)?;
-    let pkg = state
-        .catalogue
-        .resolve(&state.db, &e.package, e.version.as_deref())
-        .await
-        .map_err(|_| ("unavailable", "catalogue unavailable; retry".to_string()))?;
-    let Some(pkg) = pkg else {
-        return Err(match &e.version {
-            Some(v) => (
-                "unknown_package",
-                format!(
-                    "package {:?} version {v:?} is not in the catalogue",
-                    e.package
-                ),
-            ),
-            None => (
-                "unknown_package",
-                format!("package {:?} is not in the catalogue", e.package),
-            ),
-        });
-    };
-    check_package_fields(e, &pkg)?;
-    let learner = check_learner(&e.learner)?;
-    Ok(NewEvent {
-        org_id: org.id,
+) -> NewEvent {
+    NewEvent {
+        org_id,
         event_id: normalise_uuid(&e.id).unwrap_or_default(),
-        learner: org.key.pseudonymise(learner),
+        learner: key.pseudonymise(learner),
         package_id: pkg.id,
         package_version: pkg.version,
         edition: e.edition.clone(),
@@ -258,106 +226,36 @@ pub async fn prepare(
             .unwrap_or(now),
         received_at: now,
         source,
-    })
-}
-
-/// Maps a writer failure to the HTTP error.
-pub fn write_error(state: &AppState, e: WriteError) -> AppError {
-    match e {
-        WriteError::Busy => {
-            state.metrics.ingest_busy.fetch_add(1, Ordering::Relaxed);
-            AppError::Unavailable("ingest queue full")
-        }
-        WriteError::Stopped => AppError::Unavailable("server shutting down"),
-        WriteError::Database => AppError::Unavailable("database write failed"),
     }
 }
 
-/// `POST /api/v1/events`.
-pub async fn post_events(
-    State(state): State<AppState>,
-    principal: Principal,
-    LimitedBody(body): LimitedBody,
-) -> Result<Response, AppError> {
-    let org = principal.org_with(&[Role::Ingest, Role::OrgAdmin])?;
-    let value: Value = crate::app::parse_json(&body)?;
-    let items: Vec<Value> = match value {
-        Value::Array(a) => a,
-        v @ Value::Object(_) => vec![v],
-        _ => {
-            return Err(AppError::bad(
-                "invalid_body",
-                "body must be an event object or an array of events",
-            ))
-        }
-    };
-    if items.is_empty() {
-        return Err(AppError::bad("empty_batch", "the batch holds no events"));
-    }
-    if items.len() > MAX_BATCH {
-        return Err(AppError::bad(
-            "batch_too_large",
-            format!("at most {MAX_BATCH} events per request"),
-        ));
-    }
-    let now = now_ms();
-    let mut rows = Vec::with_capacity(items.len());
-    let mut rejected = Vec::new();
-    for (index, item) in items.into_iter().enumerate() {
-        let id = item.get("id").and_then(Value::as_str).map(str::to_owned);
-        let parsed: Result<EventIn, _> = serde_json::from_value(item);
-        let result = match parsed {
-            Ok(e) => prepare(&state, org, &e, now, "api").await,
-            Err(err) => Err(("invalid_event", err.to_string())),
-        };
-        match result {
-            Ok(row) => rows.push(row),
-            Err((code, message)) => rejected.push(Rejection {
-                index,
-                id,
-                code,
-                message,
-            }),
-        }
-    }
-    state
-        .metrics
-        .events_rejected
-        .fetch_add(rejected.len() as u64, Ordering::Relaxed);
-    if rows.is_empty() {
-        // Every event was invalid: a plain 400 naming the first reason.
-        let first = &rejected[0];
-        let mut body = error_body(first.code, &first.message);
-        body["rejected"] = serde_json::to_value(&rejected).unwrap_or_default();
-        return Ok((StatusCode::BAD_REQUEST, Json(body)).into_response());
-    }
-    let ids: Vec<String> = rows.iter().map(|r| r.event_id.clone()).collect();
-    let outcomes = state
-        .writer
-        .submit(rows)
-        .await
-        .map_err(|e| write_error(&state, e))?;
-    let mut summary = IngestSummary {
-        accepted: 0,
-        duplicates: 0,
-        duplicate_ids: Vec::new(),
-        rejected,
-    };
-    for (id, o) in ids.into_iter().zip(outcomes) {
-        match o {
-            Outcome::Accepted => summary.accepted += 1,
-            Outcome::Duplicate => {
-                summary.duplicates += 1;
-                summary.duplicate_ids.push(id);
-            }
-        }
-    }
-    let m = &state.metrics;
-    m.events_accepted
-        .fetch_add(summary.accepted as u64, Ordering::Relaxed);
-    m.events_duplicate
-        .fetch_add(summary.duplicates as u64, Ordering::Relaxed);
-    Ok((StatusCode::OK, Json(summary)).into_response())
+/// An event ready to store: validated, learner already pseudonymised.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    /// Organisation.
+    pub org_id: i64,
+    /// The client's idempotency id (UUID, lower-case hyphenated).
+    pub event_id: String,
+    /// HMAC of the learner id.
+    pub learner: String,
+    /// Package id.
+    pub package_id: String,
+    /// Package version.
+    pub package_version: String,
+    /// Optional release edition.
+    pub edition: Option<String>,
+    /// started | completed | passed | failed.
+    pub verb: &'static str,
+    /// Score in percent.
+    pub score: Option<f64>,
+    /// Time spent in seconds.
+    pub duration_s: Option<i64>,
+    /// When it happened (Unix ms).
+    pub occurred_at: i64,
+    /// When it arrived (Unix ms).
+    pub received_at: i64,
+    /// api | csv | xapi.
+    pub source: &'static str,
 }
 
 #[cfg(test)]

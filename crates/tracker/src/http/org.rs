@@ -6,15 +6,15 @@ use std::sync::atomic::Ordering;
 
 use axum::extract::{Query, State};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::app::{parse_json, AppState, LimitedBody};
-use crate::auth::Principal;
+use crate::domain::event::check_learner;
 use crate::error::AppError;
-use crate::events::check_learner;
+use crate::http::extract::{parse_json, LimitedBody, Principal};
+use crate::http::state::AppState;
 use crate::keys::Role;
-use crate::{on_db, orgs, privacy};
+use crate::store::{self, orgs, privacy};
 
 /// `GET /api/v1/org`: the caller's organisation (org admin, reader).
 pub async fn get_org(
@@ -40,36 +40,6 @@ pub struct EventsQuery {
     pub limit: Option<i64>,
 }
 
-/// One stored event as an org admin sees it.
-#[derive(Debug, Serialize, sqlx::FromRow)]
-pub struct EventRow {
-    /// Cursor.
-    #[serde(skip)]
-    pub id: i64,
-    /// Idempotency id.
-    pub event_id: String,
-    /// Pseudonymised learner.
-    pub learner: String,
-    /// Package id.
-    pub package_id: String,
-    /// Package version.
-    pub package_version: String,
-    /// Edition.
-    pub edition: Option<String>,
-    /// Verb.
-    pub verb: String,
-    /// Score in percent.
-    pub score: Option<f64>,
-    /// Time spent (s).
-    pub duration_s: Option<i64>,
-    /// When it happened (Unix ms).
-    pub occurred_at: i64,
-    /// When it arrived (Unix ms).
-    pub received_at: i64,
-    /// api | csv | xapi.
-    pub source: String,
-}
-
 /// `GET /api/v1/events`: this organisation's events, newest last (org admin).
 pub async fn list_events(
     State(state): State<AppState>,
@@ -83,26 +53,14 @@ pub async fn list_events(
         return Err(AppError::bad("invalid_query", "limit must be 1 to 1000"));
     }
     let after = q.after.unwrap_or(0);
-    let cols = "id, event_id, learner, package_id, package_version, edition, verb, score, \
-                duration_s, occurred_at, received_at, source";
-    let rows = match &q.learner {
+    let learner = match &q.learner {
         Some(l) => {
             let l = check_learner(l).map_err(|(c, m)| AppError::bad(c, m))?;
-            let pseudo = org.key.pseudonymise(l);
-            let sql = format!(
-                "SELECT {cols} FROM events WHERE org_id = $1 AND learner = $2 AND id > $3 ORDER BY id LIMIT $4"
-            );
-            on_db!(&state.db, p => sqlx::query_as::<_, EventRow>(&sql)
-                .bind(org.id).bind(pseudo).bind(after).bind(limit).fetch_all(p).await)?
+            Some(org.key.pseudonymise(l))
         }
-        None => {
-            let sql = format!(
-                "SELECT {cols} FROM events WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3"
-            );
-            on_db!(&state.db, p => sqlx::query_as::<_, EventRow>(&sql)
-                .bind(org.id).bind(after).bind(limit).fetch_all(p).await)?
-        }
+        None => None,
     };
+    let rows = store::events::list(&state.db, org.id, learner.as_deref(), after, limit).await?;
     let next = if rows.len() as i64 == limit {
         rows.last().map(|r| r.id)
     } else {
@@ -158,49 +116,13 @@ pub async fn set_retention(
     Ok(Json(orgs::get_org(&state.db, org.id).await?))
 }
 
-/// One row of the summary report.
-#[derive(Debug, Serialize, sqlx::FromRow)]
-pub struct SummaryRow {
-    /// Module slug (unknown if the package left the catalogue).
-    pub module: Option<String>,
-    /// Package id.
-    pub package_id: String,
-    /// Language.
-    pub lang: Option<String>,
-    /// Variant.
-    pub variant: Option<String>,
-    /// Verb.
-    pub verb: String,
-    /// Distinct learners.
-    pub learners: i64,
-    /// Events.
-    pub events: i64,
-}
-
-/// The aggregate report of one organisation.
-pub async fn summary_for(db: &crate::db::Db, org_id: i64, code: &str) -> Result<Value, AppError> {
-    let rows = on_db!(db, p => sqlx::query_as::<_, SummaryRow>(
-        "SELECT MAX(pk.module) AS module, e.package_id, MAX(pk.lang) AS lang, MAX(pk.variant) AS variant, \
-         e.verb, COUNT(DISTINCT e.learner) AS learners, COUNT(*) AS events \
-         FROM events e LEFT JOIN packages pk ON pk.id = e.package_id AND pk.version = e.package_version \
-         WHERE e.org_id = $1 GROUP BY e.package_id, e.verb ORDER BY e.package_id, e.verb")
-        .bind(org_id).fetch_all(p).await)?;
-    let totals: (i64, i64) = on_db!(db, p => sqlx::query_as(
-        "SELECT COUNT(*), COUNT(DISTINCT learner) FROM events WHERE org_id = $1")
-        .bind(org_id).fetch_one(p).await)?;
-    Ok(json!({
-        "organisation": code,
-        "events": totals.0,
-        "learners": totals.1,
-        "by_package": rows,
-    }))
-}
-
 /// `GET /api/v1/reports/summary`: aggregates only (org admin, reader).
 pub async fn summary(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<Value>, AppError> {
     let org = principal.org_with(&[Role::OrgAdmin, Role::Reader])?;
-    Ok(Json(summary_for(&state.db, org.id, &org.code).await?))
+    Ok(Json(
+        store::events::summary(&state.db, org.id, &org.code).await?,
+    ))
 }

@@ -20,43 +20,15 @@ use sqlx::QueryBuilder;
 use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 
-use crate::db::Db;
+use crate::domain::event::NewEvent;
 use crate::metrics::Metrics;
 use crate::on_db;
+use crate::store::Db;
 
 /// Most events written in one transaction.
 pub const MAX_BATCH_EVENTS: usize = 8_000;
 /// Rows per multi-row INSERT statement (13 parameters each).
 const ROWS_PER_STATEMENT: usize = 250;
-
-/// An event ready to store: validated, learner already pseudonymised.
-#[derive(Clone, Debug)]
-pub struct NewEvent {
-    /// Organisation.
-    pub org_id: i64,
-    /// The client's idempotency id (UUID, lower-case hyphenated).
-    pub event_id: String,
-    /// HMAC of the learner id.
-    pub learner: String,
-    /// Package id.
-    pub package_id: String,
-    /// Package version.
-    pub package_version: String,
-    /// Optional release edition.
-    pub edition: Option<String>,
-    /// started | completed | passed | failed.
-    pub verb: &'static str,
-    /// Score in percent.
-    pub score: Option<f64>,
-    /// Time spent in seconds.
-    pub duration_s: Option<i64>,
-    /// When it happened (Unix ms).
-    pub occurred_at: i64,
-    /// When it arrived (Unix ms).
-    pub received_at: i64,
-    /// api | csv | xapi.
-    pub source: &'static str,
-}
 
 /// What happened to one submitted event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

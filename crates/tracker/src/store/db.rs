@@ -23,8 +23,8 @@ use sqlx::{PgPool, SqlitePool};
 macro_rules! on_db {
     ($db:expr, $p:ident => $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite($p) => $body,
-            $crate::db::Db::Postgres($p) => $body,
+            $crate::store::db::Db::Sqlite($p) => $body,
+            $crate::store::db::Db::Postgres($p) => $body,
         }
     };
 }
