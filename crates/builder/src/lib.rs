@@ -36,6 +36,9 @@ pub struct BuildPlan {
     pub scorm: Vec<ScormVersion>,
     /// Worker threads (0 = one per core).
     pub jobs: usize,
+    /// The tracker packages report completions to (none: packages make no
+    /// request beyond the LMS API).
+    pub reporting: Option<pecyn_render::Reporting>,
 }
 
 impl BuildPlan {
@@ -54,6 +57,7 @@ impl BuildPlan {
             variants: Variant::ALL.to_vec(),
             scorm: ScormVersion::ALL.to_vec(),
             jobs: 0,
+            reporting: None,
         }
     }
 }
@@ -158,7 +162,7 @@ pub fn build(
     plan: &BuildPlan,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildReport, BuildError> {
-    let renderer = Renderer::load(&plan.templates_dir)?;
+    let renderer = Renderer::load(&plan.templates_dir)?.with_reporting(plan.reporting.clone())?;
     let mut dirs = pecyn_script::discover(&plan.modules_dir)?;
     if !plan.only.is_empty() {
         for id in &plan.only {
