@@ -8,4 +8,5 @@ mod check_editions;
 mod check_hostile;
 mod library;
 mod rawzip;
+mod reporting;
 mod util;

@@ -11,8 +11,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -24,47 +23,12 @@ use crate::domain::reports::table::{self, Style, Table};
 use crate::domain::reports::uptake::{self, Uptake, Viewer};
 use crate::error::AppError;
 use crate::http::extract::{parse_json, LimitedBody, Principal};
+use crate::http::openapi::ErrorResponses;
 use crate::http::state::AppState;
 use crate::keys::Role;
 use crate::store::now_ms;
 use crate::store::orgs;
 use crate::store::reports::{self as store, FundingRecord};
-
-/// Every route of this module, as (method, path), for the OpenAPI test.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("get", "/api/v1/reports/uptake"),
-    ("get", "/api/v1/reports/uptake.csv"),
-    ("get", "/api/v1/reports/funding"),
-    ("get", "/api/v1/reports/funding.csv"),
-    ("get", "/api/v1/org/headcount"),
-    ("put", "/api/v1/org/headcount"),
-    ("put", "/api/v1/org/public-listing"),
-    ("put", "/api/v1/organisations/{code}/headcount"),
-    ("put", "/api/v1/organisations/{code}/funding"),
-    ("put", "/api/v1/funding/campaign"),
-    ("get", "/api/v1/public/organisations"),
-];
-
-/// The routes of the reports API.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/reports/uptake", get(uptake_json_or_csv))
-        .route("/api/v1/reports/uptake.csv", get(uptake_csv))
-        .route("/api/v1/reports/funding", get(funding_json_or_csv))
-        .route("/api/v1/reports/funding.csv", get(funding_csv))
-        .route(
-            "/api/v1/org/headcount",
-            get(get_headcount).put(put_own_headcount),
-        )
-        .route("/api/v1/org/public-listing", put(put_public_listing))
-        .route(
-            "/api/v1/organisations/{code}/headcount",
-            put(put_org_headcount),
-        )
-        .route("/api/v1/organisations/{code}/funding", put(put_funding))
-        .route("/api/v1/funding/campaign", put(put_campaign))
-        .route("/api/v1/public/organisations", get(public_orgs))
-}
 
 /// Who is looking, from the key's role. Ingest keys read nothing.
 pub fn viewer(p: &Principal) -> Result<Viewer, AppError> {
@@ -163,7 +127,28 @@ pub fn csv_response(name: &str, t: &Table) -> Result<Response, AppError> {
         .into_response())
 }
 
-async fn uptake_json_or_csv(
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/uptake",
+    tag = "reports",
+    params(
+        ("from" = Option<String>, Query, description = "First London day, YYYY-MM-DD (default: a year before `to`)"),
+        ("to" = Option<String>, Query, description = "Last London day, YYYY-MM-DD (default: today)"),
+        ("group_by" = Option<String>, Query, description = "Comma-separated: org, kind, region, module, lang, variant, scorm, and at most one of week, month, quarter"),
+        ("org" = Option<String>, Query, description = "Only this organisation (code)"),
+        ("kind" = Option<String>, Query, description = "Only organisations of this kind"),
+        ("region" = Option<String>, Query, description = "Only organisations in this region"),
+        ("module" = Option<String>, Query, description = "Only this module"),
+        ("lang" = Option<String>, Query, description = "Only this language (en, cy)"),
+        ("variant" = Option<String>, Query, description = "Only this variant"),
+        ("scorm" = Option<String>, Query, description = "Only this SCORM version"),
+        ("ui" = Option<String>, Query, description = "CSV headings in English (en) or Welsh (cy)"),
+        ("format" = Option<String>, Query, description = "csv or json, instead of the Accept header"),
+    ),
+    responses((status = 200, description = "Uptake: started, completed, passed, pass rate, medians, Welsh and accessible shares, coverage. Platform keys see every figure exactly; org admin and reader keys see their own organisation exactly and others with counts 1-4 shown as {\"fewer_than\": 5} and totals of shown cells only ({\"at_least\": n}). CSV (UTF-8 with BOM) with Accept: text/csv or format=csv", body = Object), ErrorResponses),
+    security(("platform_key" = []), ("org_admin_key" = []), ("reader_key" = [])),
+)]
+pub async fn uptake_json_or_csv(
     State(state): State<AppState>,
     principal: Principal,
     headers: HeaderMap,
@@ -179,7 +164,28 @@ async fn uptake_json_or_csv(
     Ok(Json(u).into_response())
 }
 
-async fn uptake_csv(
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/uptake.csv",
+    tag = "reports",
+    params(
+        ("from" = Option<String>, Query, description = "First London day, YYYY-MM-DD (default: a year before `to`)"),
+        ("to" = Option<String>, Query, description = "Last London day, YYYY-MM-DD (default: today)"),
+        ("group_by" = Option<String>, Query, description = "Comma-separated: org, kind, region, module, lang, variant, scorm, and at most one of week, month, quarter"),
+        ("org" = Option<String>, Query, description = "Only this organisation (code)"),
+        ("kind" = Option<String>, Query, description = "Only organisations of this kind"),
+        ("region" = Option<String>, Query, description = "Only organisations in this region"),
+        ("module" = Option<String>, Query, description = "Only this module"),
+        ("lang" = Option<String>, Query, description = "Only this language (en, cy)"),
+        ("variant" = Option<String>, Query, description = "Only this variant"),
+        ("scorm" = Option<String>, Query, description = "Only this SCORM version"),
+        ("ui" = Option<String>, Query, description = "CSV headings in English (en) or Welsh (cy)"),
+        ("format" = Option<String>, Query, description = "csv or json, instead of the Accept header"),
+    ),
+    responses((status = 200, description = "The uptake report as CSV (UTF-8 with BOM, formula cells neutralised)", body = String, content_type = "text/csv"), ErrorResponses),
+    security(("platform_key" = []), ("org_admin_key" = []), ("reader_key" = [])),
+)]
+pub async fn uptake_csv(
     State(state): State<AppState>,
     principal: Principal,
     q: Result<Query<RawQuery>, QueryRejection>,
@@ -190,7 +196,28 @@ async fn uptake_csv(
     csv_response("uptake.csv", &table::uptake(&u, style(&raw)))
 }
 
-async fn funding_json_or_csv(
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/funding",
+    tag = "reports",
+    params(
+        ("from" = Option<String>, Query, description = "First London day, YYYY-MM-DD (default: a year before `to`)"),
+        ("to" = Option<String>, Query, description = "Last London day, YYYY-MM-DD (default: today)"),
+        ("group_by" = Option<String>, Query, description = "Comma-separated: org, kind, region, module, lang, variant, scorm, and at most one of week, month, quarter"),
+        ("org" = Option<String>, Query, description = "Only this organisation (code)"),
+        ("kind" = Option<String>, Query, description = "Only organisations of this kind"),
+        ("region" = Option<String>, Query, description = "Only organisations in this region"),
+        ("module" = Option<String>, Query, description = "Only this module"),
+        ("lang" = Option<String>, Query, description = "Only this language (en, cy)"),
+        ("variant" = Option<String>, Query, description = "Only this variant"),
+        ("scorm" = Option<String>, Query, description = "Only this SCORM version"),
+        ("ui" = Option<String>, Query, description = "CSV headings in English (en) or Welsh (cy)"),
+        ("format" = Option<String>, Query, description = "csv or json, instead of the Accept header"),
+    ),
+    responses((status = 200, description = "Co-funding: target, status and amount per organisation, pot, cost per completion, organisations to chase, adoption by month", body = Object), ErrorResponses),
+    security(("platform_key" = []), ("org_admin_key" = []), ("reader_key" = [])),
+)]
+pub async fn funding_json_or_csv(
     State(state): State<AppState>,
     principal: Principal,
     headers: HeaderMap,
@@ -206,7 +233,28 @@ async fn funding_json_or_csv(
     Ok(Json(f).into_response())
 }
 
-async fn funding_csv(
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/funding.csv",
+    tag = "reports",
+    params(
+        ("from" = Option<String>, Query, description = "First London day, YYYY-MM-DD (default: a year before `to`)"),
+        ("to" = Option<String>, Query, description = "Last London day, YYYY-MM-DD (default: today)"),
+        ("group_by" = Option<String>, Query, description = "Comma-separated: org, kind, region, module, lang, variant, scorm, and at most one of week, month, quarter"),
+        ("org" = Option<String>, Query, description = "Only this organisation (code)"),
+        ("kind" = Option<String>, Query, description = "Only organisations of this kind"),
+        ("region" = Option<String>, Query, description = "Only organisations in this region"),
+        ("module" = Option<String>, Query, description = "Only this module"),
+        ("lang" = Option<String>, Query, description = "Only this language (en, cy)"),
+        ("variant" = Option<String>, Query, description = "Only this variant"),
+        ("scorm" = Option<String>, Query, description = "Only this SCORM version"),
+        ("ui" = Option<String>, Query, description = "CSV headings in English (en) or Welsh (cy)"),
+        ("format" = Option<String>, Query, description = "csv or json, instead of the Accept header"),
+    ),
+    responses((status = 200, description = "The funding table as CSV (UTF-8 with BOM)", body = String, content_type = "text/csv"), ErrorResponses),
+    security(("platform_key" = []), ("org_admin_key" = []), ("reader_key" = [])),
+)]
+pub async fn funding_csv(
     State(state): State<AppState>,
     principal: Principal,
     q: Result<Query<RawQuery>, QueryRejection>,
@@ -218,7 +266,7 @@ async fn funding_csv(
 }
 
 /// Body of the headcount setters.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HeadcountRequest {
     /// Staff in the organisation (or audience); `null` clears it.
@@ -262,7 +310,14 @@ async fn headcounts_json(state: &AppState, org_id: i64) -> Result<Json<Value>, A
     Ok(Json(json!({ "headcounts": list })))
 }
 
-async fn get_headcount(
+#[utoipa::path(
+    get,
+    path = "/api/v1/org/headcount",
+    tag = "reports",
+    responses((status = 200, description = "The caller's organisation's headcounts", body = Object), ErrorResponses),
+    security(("org_admin_key" = []), ("reader_key" = [])),
+)]
+pub async fn get_headcount(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<Value>, AppError> {
@@ -270,7 +325,15 @@ async fn get_headcount(
     headcounts_json(&state, org.id).await
 }
 
-async fn put_own_headcount(
+#[utoipa::path(
+    put,
+    path = "/api/v1/org/headcount",
+    tag = "reports",
+    request_body = HeadcountRequest,
+    responses((status = 200, description = "Set the caller's organisation's headcount (whole organisation, or one audience); null clears", body = Object), ErrorResponses),
+    security(("org_admin_key" = [])),
+)]
+pub async fn put_own_headcount(
     State(state): State<AppState>,
     principal: Principal,
     LimitedBody(body): LimitedBody,
@@ -279,7 +342,16 @@ async fn put_own_headcount(
     set_headcount(&state, org.id, &body).await
 }
 
-async fn put_org_headcount(
+#[utoipa::path(
+    put,
+    path = "/api/v1/organisations/{code}/headcount",
+    tag = "reports",
+    params(("code" = String, Path, description = "Organisation code")),
+    request_body = HeadcountRequest,
+    responses((status = 200, description = "Set an organisation's headcount", body = Object), ErrorResponses),
+    security(("platform_key" = [])),
+)]
+pub async fn put_org_headcount(
     State(state): State<AppState>,
     principal: Principal,
     Path(code): Path<String>,
@@ -291,14 +363,22 @@ async fn put_org_headcount(
 }
 
 /// Body of `PUT /api/v1/org/public-listing`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListingRequest {
     /// Whether to appear on the public "who has joined" page.
     pub listed: bool,
 }
 
-async fn put_public_listing(
+#[utoipa::path(
+    put,
+    path = "/api/v1/org/public-listing",
+    tag = "reports",
+    request_body = ListingRequest,
+    responses((status = 200, description = "Opt in to (or out of) the public who-has-joined list", body = Object), ErrorResponses),
+    security(("org_admin_key" = [])),
+)]
+pub async fn put_public_listing(
     State(state): State<AppState>,
     principal: Principal,
     LimitedBody(body): LimitedBody,
@@ -338,7 +418,16 @@ pub fn check_funding(r: &FundingRecord) -> Result<(), AppError> {
     check_date("paid_on", &r.paid_on)
 }
 
-async fn put_funding(
+#[utoipa::path(
+    put,
+    path = "/api/v1/organisations/{code}/funding",
+    tag = "reports",
+    params(("code" = String, Path, description = "Organisation code")),
+    request_body = Option<FundingRecord>,
+    responses((status = 200, description = "Set (or with null clear) an organisation's funding: status pledged, invoiced or paid, amount, dates", body = Object), ErrorResponses),
+    security(("platform_key" = [])),
+)]
+pub async fn put_funding(
     State(state): State<AppState>,
     principal: Principal,
     Path(code): Path<String>,
@@ -355,7 +444,7 @@ async fn put_funding(
 }
 
 /// Body of `PUT /api/v1/funding/campaign`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CampaignRequest {
     /// Organisations the campaign aims for.
@@ -364,7 +453,15 @@ pub struct CampaignRequest {
     pub target_pence: i64,
 }
 
-async fn put_campaign(
+#[utoipa::path(
+    put,
+    path = "/api/v1/funding/campaign",
+    tag = "reports",
+    request_body = CampaignRequest,
+    responses((status = 200, description = "Set the campaign target", body = Object), ErrorResponses),
+    security(("platform_key" = [])),
+)]
+pub async fn put_campaign(
     State(state): State<AppState>,
     principal: Principal,
     LimitedBody(body): LimitedBody,
@@ -386,60 +483,15 @@ async fn put_campaign(
     ))
 }
 
-async fn public_orgs(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/public/organisations",
+    tag = "reports",
+    responses((status = 200, description = "Organisations that opted in to the public list: name, kind, region and funding status, nothing else", body = Object), ErrorResponses),
+)]
+pub async fn public_orgs(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     let list = store::public_orgs(&state.db).await?;
     Ok(Json(
         json!({ "organisations": list, "as_of": date_of(today()).to_string() }),
     ))
-}
-
-/// OpenAPI path items of this module, merged into `/openapi.json`.
-pub fn openapi_paths() -> Vec<(&'static str, &'static str, Value)> {
-    let report_params = json!([
-        {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "first London day (default: a year before to)"},
-        {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "last London day (default: today)"},
-        {"name": "group_by", "in": "query", "schema": {"type": "string"}, "description": "comma-separated: org, kind, region, module, lang, variant, scorm, and one of week, month, quarter"},
-        {"name": "org", "in": "query", "schema": {"type": "string"}}, {"name": "kind", "in": "query", "schema": {"type": "string"}},
-        {"name": "region", "in": "query", "schema": {"type": "string"}}, {"name": "module", "in": "query", "schema": {"type": "string"}},
-        {"name": "lang", "in": "query", "schema": {"type": "string"}}, {"name": "variant", "in": "query", "schema": {"type": "string"}},
-        {"name": "scorm", "in": "query", "schema": {"type": "string"}},
-        {"name": "ui", "in": "query", "schema": {"enum": ["en", "cy"]}, "description": "CSV headings in English or Welsh"},
-        {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}, "description": "instead of Accept: text/csv"}
-    ]);
-    let auth_read = "platform (all exact), org_admin or reader (own organisation exact, others: counts 1-4 shown as fewer than 5, totals of shown cells only)";
-    let op = |summary: &str, auth: &str, ok: &str, body: Option<Value>, params: Option<&Value>| {
-        let mut o = json!({
-            "summary": summary,
-            "description": format!("Authorisation: {auth}."),
-            "responses": {"200": {"description": ok},
-                "default": {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}
-        });
-        if auth != "none" {
-            o["security"] = json!([{"bearer": []}]);
-        }
-        if let Some(b) = body {
-            o["requestBody"] =
-                json!({"required": true, "content": {"application/json": {"schema": b}}});
-        }
-        if let Some(p) = params {
-            o["parameters"] = p.clone();
-        }
-        o
-    };
-    let code =
-        json!([{"name": "code", "in": "path", "required": true, "schema": {"type": "string"}}]);
-    let headcount = json!({"type": "object", "properties": {"headcount": {"type": ["integer", "null"]}, "audience": {"type": "string"}}, "required": ["headcount"]});
-    vec![
-        ("get", "/api/v1/reports/uptake", op("Uptake: started, completed, passed, pass rate, medians, Welsh and accessible shares, coverage; JSON, or CSV with Accept: text/csv", auth_read, "{query, columns, rows, total, suppressed}", None, Some(&report_params))),
-        ("get", "/api/v1/reports/uptake.csv", op("Uptake as CSV (UTF-8 with BOM)", auth_read, "text/csv", None, Some(&report_params))),
-        ("get", "/api/v1/reports/funding", op("Co-funding: target, status and amount per organisation, pot, cost per completion, organisations to chase, adoption", auth_read, "{campaign, rows, pot_pence, ...}", None, Some(&report_params))),
-        ("get", "/api/v1/reports/funding.csv", op("Funding table as CSV (UTF-8 with BOM)", auth_read, "text/csv", None, Some(&report_params))),
-        ("get", "/api/v1/org/headcount", op("The caller's organisation's headcounts", "org_admin or reader", "{headcounts}", None, None)),
-        ("put", "/api/v1/org/headcount", op("Set the caller's organisation's headcount (whole organisation or one audience)", "org_admin", "{headcounts}", Some(headcount.clone()), None)),
-        ("put", "/api/v1/org/public-listing", op("Opt in to (or out of) the public who-has-joined list", "org_admin", "{listed}", Some(json!({"type": "object", "properties": {"listed": {"type": "boolean"}}, "required": ["listed"]})), None)),
-        ("put", "/api/v1/organisations/{code}/headcount", op("Set an organisation's headcount", "platform", "{headcounts}", Some(headcount), Some(&code))),
-        ("put", "/api/v1/organisations/{code}/funding", op("Set (or with null clear) an organisation's funding status", "platform", "{organisation, funding}", Some(json!({"type": ["object", "null"], "properties": {"status": {"enum": FUNDING_STATUSES}, "amount_pence": {"type": "integer"}, "pledged_on": {"type": "string", "format": "date"}, "invoiced_on": {"type": "string", "format": "date"}, "paid_on": {"type": "string", "format": "date"}}, "required": ["status", "amount_pence"]})), Some(&code))),
-        ("put", "/api/v1/funding/campaign", op("Set the campaign target", "platform", "{target_orgs, target_pence}", Some(json!({"type": "object", "properties": {"target_orgs": {"type": "integer"}, "target_pence": {"type": "integer"}}, "required": ["target_orgs", "target_pence"]})), None)),
-        ("get", "/api/v1/public/organisations", op("Organisations that opted in to the public list: name, kind, region, funding status", "none", "{organisations, as_of}", None, None)),
-    ]
 }

@@ -236,7 +236,9 @@ pub async fn set_campaign(db: &Db, target_orgs: i64, target_pence: i64) -> Resul
 }
 
 /// One organisation's funding record as set.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct FundingRecord {
     /// `pledged`, `invoiced` or `paid`.
