@@ -359,3 +359,30 @@ fn publish_needs_a_token_and_says_why_the_tracker_refused() {
         text(&o)
     );
 }
+
+/// The runtime is ES5 (older managed browsers): none of the later syntax a
+/// slip would most likely bring in. A token check, not a parser.
+#[test]
+fn the_reporting_runtime_is_es5() {
+    for file in ["templates/assets/scorm.js", "templates/reporting/report.js"] {
+        let mut src = std::fs::read_to_string(root().join(file)).expect(file);
+        // Block comments out (keeping their lines, for line numbers).
+        while let Some(start) = src.find("/*") {
+            let end = src[start..].find("*/").map_or(src.len(), |e| start + e + 2);
+            let lines = "\n".repeat(src[start..end].matches('\n').count());
+            src.replace_range(start..end, &lines);
+        }
+        for (n, line) in src.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            for bad in [
+                "=>", "`", "let ", "const ", "class ", "...", "async ", "await ", "?.", "??",
+            ] {
+                assert!(
+                    !code.contains(bad),
+                    "{file}:{}: `{bad}` is not ES5: {line}",
+                    n + 1
+                );
+            }
+        }
+    }
+}
