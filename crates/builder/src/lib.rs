@@ -183,6 +183,7 @@ pub fn build(
     }
     std::fs::create_dir_all(&plan.out_dir)
         .map_err(|e| BuildError::OutDir(plan.out_dir.clone(), e))?;
+    remove_stale_parts(&plan.out_dir);
 
     let mut report = BuildReport {
         modules: dirs.len(),
@@ -342,6 +343,40 @@ fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
     }
     let hex = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
     Ok((hex, n))
+}
+
+/// How old a temporary file of ours must be before a build treats it as
+/// left by an interrupted build. A package's temporary file lives for
+/// milliseconds; the margin keeps a build running at the same time into the
+/// same folder safe.
+const STALE_PART_AGE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Removes `.pecyn-*.zip.part` files (our own naming, and only regular files)
+/// that an interrupted build left in `out_dir`. Best effort: a file that
+/// cannot be removed is left for the next build.
+fn remove_stale_parts(out_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(out_dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(".pecyn-") && name.ends_with(".zip.part")) {
+            continue;
+        }
+        let Ok(meta) = std::fs::symlink_metadata(e.path()) else {
+            continue;
+        };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age > STALE_PART_AGE);
+        if meta.is_file() && old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 fn write_catalogue(out_dir: &Path, packages: &[PackageRecord]) -> Result<(), BuildError> {

@@ -13,9 +13,10 @@ use crate::package::safe_path;
 use crate::rules::check_manifest;
 use crate::validate::{validate, XsdOutcome};
 use crate::xml::{parse, ParseErrorKind};
+use crate::zipdir::{declared_directory, raw_names};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, Write};
 
 /// Bounds and switches for checking.
 #[derive(Debug, Clone)]
@@ -28,6 +29,8 @@ pub struct CheckOptions {
     pub max_ratio: u64,
     /// Most bytes the manifest may have.
     pub max_manifest_bytes: u64,
+    /// Most bytes the central directory (the list of entries) may have.
+    pub max_directory_bytes: u64,
     /// Validate the manifest against its XSDs with xmllint, if installed.
     pub xsd: bool,
 }
@@ -39,6 +42,7 @@ impl Default for CheckOptions {
             max_total_bytes: 2 * 1024 * 1024 * 1024,
             max_ratio: 200,
             max_manifest_bytes: 8 * 1024 * 1024,
+            max_directory_bytes: 16 * 1024 * 1024,
             xsd: true,
         }
     }
@@ -162,27 +166,6 @@ impl Write for Bounded<'_> {
 const MIB: u64 = 1024 * 1024;
 const MANIFEST: &str = "imsmanifest.xml";
 
-/// Every entry name in the central directory, as stored, up to `max` of
-/// them. The zip library keeps one entry per name, so this is the only way
-/// to see a second `imsmanifest.xml` that an extractor might take instead.
-fn raw_names<R: Read + Seek>(r: &mut R, start: u64, max: usize) -> std::io::Result<Vec<Vec<u8>>> {
-    r.seek(SeekFrom::Start(start))?;
-    let mut out = Vec::new();
-    let mut header = [0u8; 46];
-    while out.len() < max {
-        if r.read_exact(&mut header).is_err() || header[..4] != [0x50, 0x4b, 0x01, 0x02] {
-            break;
-        }
-        let le = |i: usize| u16::from_le_bytes([header[i], header[i + 1]]) as usize;
-        let (name_len, rest) = (le(28), le(30) + le(32));
-        let mut name = vec![0u8; name_len];
-        r.read_exact(&mut name)?;
-        r.seek(SeekFrom::Current(rest as i64))?;
-        out.push(name);
-    }
-    Ok(out)
-}
-
 /// Duplicate names, exact and (for every name) ignoring ASCII case.
 fn duplicates(raw: &[Vec<u8>], report: &mut CheckReport) {
     let mut exact: BTreeMap<&[u8], usize> = BTreeMap::new();
@@ -223,10 +206,46 @@ pub fn check_zip<R: Read + Seek>(
     opts: &CheckOptions,
 ) -> Result<CheckReport, CheckError> {
     let not_zip = |e: zip::result::ZipError| CheckError::NotZip(e.to_string());
+    // Before the zip library reads the directory into memory: refuse one
+    // that declares too many entries or too many bytes of them.
+    let mut reader = reader;
+    if let Some(d) = declared_directory(&mut reader)? {
+        let mut report = CheckReport {
+            entries: usize::try_from(d.entries).unwrap_or(usize::MAX),
+            ..Default::default()
+        };
+        if d.entries > opts.max_entries as u64 {
+            report.push(
+                Level::Error,
+                "too-many-entries",
+                format!(
+                    "the zip declares {} entries; the limit is {}",
+                    d.entries, opts.max_entries
+                ),
+            );
+            return Ok(report);
+        }
+        if d.size > opts.max_directory_bytes {
+            report.push(
+                Level::Error,
+                "too-many-entries",
+                format!(
+                    "the zip's list of entries is {} bytes; the limit is {}",
+                    d.size, opts.max_directory_bytes
+                ),
+            );
+            return Ok(report);
+        }
+    }
     let zip = zip::ZipArchive::new(reader).map_err(not_zip)?;
     let start = zip.central_directory_start();
     let mut reader = zip.into_inner();
-    let raw = raw_names(&mut reader, start, opts.max_entries + 1)?;
+    let raw = raw_names(
+        &mut reader,
+        start,
+        opts.max_entries + 1,
+        opts.max_directory_bytes,
+    )?;
     let mut zip = zip::ZipArchive::new(reader).map_err(not_zip)?;
     let mut report = CheckReport {
         entries: zip.len().max(raw.len()),

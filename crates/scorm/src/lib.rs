@@ -13,6 +13,7 @@ mod rules;
 mod schemas;
 mod validate;
 mod xml;
+mod zipdir;
 
 pub use check::{check_zip, CheckError, CheckOptions, CheckReport, Finding, Level};
 pub use manifest::{manifest_xml, mastery_measure, PackageSpec, MAX_DESCRIPTION, MAX_TITLE};

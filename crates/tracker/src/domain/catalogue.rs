@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 /// The file `pecyn build` writes.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CatalogueFile {
     /// Which build wrote it (informational).
     #[serde(default)]
@@ -16,7 +16,7 @@ pub struct CatalogueFile {
 }
 
 /// One package of the catalogue.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Package {
     /// Package identifier (SCORM manifest identifier; xAPI activity id tail).
     pub id: String,

@@ -18,7 +18,7 @@ const FUTURE_SKEW_MS: i64 = 5 * 60 * 1000;
 pub const VERBS: &[&str] = &["started", "completed", "passed", "failed"];
 
 /// One event as posted.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventIn {
     /// Idempotency id (UUID).
@@ -59,7 +59,7 @@ pub struct EventIn {
 }
 
 /// Why one event was rejected.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Rejection {
     /// Position in the request (0 for a single event).
     pub index: usize,
@@ -73,7 +73,7 @@ pub struct Rejection {
 }
 
 /// The answer to an ingest request.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct IngestSummary {
     /// Events stored by this request.
     pub accepted: usize,

@@ -34,7 +34,7 @@ pub const MAX_ROWS: usize = 200_000;
 const IMPORT_NS: uuid::Uuid = uuid::Uuid::from_u128(0x7a1e_3c2b_5d4f_4e6a_9b8c_0d1e_2f3a_4b5c);
 
 /// The detected format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     /// Moodle report-builder course completions.

@@ -24,7 +24,7 @@ pub const ORG_KINDS: &[&str] = &[
 pub const ORG_STATUSES: &[&str] = &["active", "suspended"];
 
 /// What is needed to create an organisation.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrg {
     /// Short unique code: lower-case letters, digits and hyphens (2–64).

@@ -25,9 +25,32 @@ pub fn status(e: &AppError) -> StatusCode {
     }
 }
 
-/// The JSON error body used everywhere.
+/// The JSON error body used everywhere: `{"error": {"code", "message"}}`
+/// (some 400s add details beside `error`: `rejected` events, bad `rows`).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// The inside of [`ErrorBody`].
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `invalid_learner`.
+    pub code: String,
+    /// Human-readable reason.
+    pub message: String,
+}
+
+/// The JSON error body used everywhere, as a value (so that handlers can
+/// add details beside `error`).
 pub fn error_body(code: &str, message: &str) -> serde_json::Value {
-    json!({"error": {"code": code, "message": message}})
+    json!(ErrorBody {
+        error: ErrorDetail {
+            code: code.to_owned(),
+            message: message.to_owned(),
+        },
+    })
 }
 
 impl IntoResponse for AppError {

@@ -17,6 +17,7 @@ use crate::domain::event::{
 use crate::error::AppError;
 use crate::http::error::error_body;
 use crate::http::extract::{parse_json, LimitedBody, OrgAuth, Principal};
+use crate::http::openapi::ErrorResponses;
 use crate::http::state::AppState;
 use crate::keys::Role;
 use crate::store::now_ms;
@@ -68,6 +69,14 @@ pub fn write_error(state: &AppState, e: WriteError) -> AppError {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/events",
+    tag = "ingest",
+    request_body(content = Vec<EventIn>, description = "One event object, or an array of up to 1,000"),
+    responses((status = 200, description = "Stored and committed; invalid events are listed in `rejected`", body = IngestSummary), ErrorResponses),
+    security(("ingest_key" = []), ("org_admin_key" = [])),
+)]
 /// `POST /api/v1/events`.
 pub async fn post_events(
     State(state): State<AppState>,

@@ -17,12 +17,15 @@ use crate::domain::imports::{parse_csv, resolve, to_event, Format, RowError};
 use crate::error::AppError;
 use crate::http::error::error_body;
 use crate::http::extract::{LimitedBody, Principal};
+use crate::http::openapi::ErrorResponses;
 use crate::http::state::AppState;
 use crate::keys::Role;
+use crate::store::imports::ImportRow;
 use crate::store::{self, now_ms};
 
 /// Query of `POST /api/v1/imports`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     /// Name to record with the import.
@@ -31,7 +34,7 @@ pub struct ImportQuery {
 }
 
 /// The answer to a successful import.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ImportSummary {
     /// Import id.
     pub import_id: i64,
@@ -47,6 +50,15 @@ pub struct ImportSummary {
     pub duplicates: usize,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports",
+    tag = "ingest",
+    params(ImportQuery),
+    request_body(content = String, content_type = "text/csv", description = "The LMS export: Moodle, Totara or the generic format"),
+    responses((status = 201, description = "Stored (all rows or none)", body = ImportSummary), ErrorResponses),
+    security(("org_admin_key" = [])),
+)]
 /// `POST /api/v1/imports` (org admin).
 pub async fn post_import(
     State(state): State<AppState>,
@@ -144,12 +156,26 @@ pub async fn post_import(
         .into_response())
 }
 
+/// This organisation's imports.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ImportList {
+    /// Oldest first.
+    pub imports: Vec<ImportRow>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/imports",
+    tag = "ingest",
+    responses((status = 200, description = "Every import of this organisation", body = ImportList), ErrorResponses),
+    security(("org_admin_key" = [])),
+)]
 /// `GET /api/v1/imports` (org admin).
 pub async fn list_imports(
     State(state): State<AppState>,
     principal: Principal,
-) -> Result<Json<serde_json::Value>, AppError> {
+) -> Result<Json<ImportList>, AppError> {
     let org = principal.org_with(&[Role::OrgAdmin])?;
     let rows = store::imports::list(&state.db, org.id).await?;
-    Ok(Json(json!({ "imports": rows })))
+    Ok(Json(ImportList { imports: rows }))
 }

@@ -12,6 +12,7 @@ pub mod events;
 pub mod extract;
 pub mod imports;
 pub mod keycache;
+pub mod openapi;
 pub mod ops;
 pub mod org;
 pub mod ratelimit;

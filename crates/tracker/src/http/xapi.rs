@@ -29,6 +29,7 @@ use crate::domain::xapi::{
 };
 use crate::error::AppError;
 use crate::http::extract::{parse_json, LimitedBody, OrgAuth, Principal};
+use crate::http::openapi::ErrorResponses;
 use crate::http::state::AppState;
 use crate::keys::Role;
 use crate::store::xapi::{PreparedStatement, StoreOutcome};
@@ -41,6 +42,12 @@ pub async fn add_version_header(mut resp: Response) -> Response {
     resp
 }
 
+#[utoipa::path(
+    get,
+    path = "/xapi/about",
+    tag = "xapi",
+    responses((status = 200, description = "The xAPI versions spoken", body = Object)),
+)]
 /// `GET /xapi/about`.
 pub async fn about() -> Json<Value> {
     Json(json!({"version": [XAPI_VERSION]}))
@@ -178,6 +185,15 @@ fn ingest_org(principal: &Principal) -> Result<&OrgAuth, AppError> {
     principal.org_with(&[Role::Ingest, Role::OrgAdmin])
 }
 
+#[utoipa::path(
+    post,
+    path = "/xapi/statements",
+    tag = "xapi",
+    params(("X-Experience-API-Version" = String, Header, description = "1.0.x; required")),
+    request_body(content = Object, description = "One xAPI 1.0.3 statement or an array of up to 1,000"),
+    responses((status = 200, description = "The ids of the statements, in order", body = Vec<String>), ErrorResponses),
+    security(("xapi_basic" = []), ("ingest_key" = []), ("org_admin_key" = [])),
+)]
 /// `POST /xapi/statements`.
 pub async fn post_statements(
     State(state): State<AppState>,
@@ -203,6 +219,15 @@ pub async fn post_statements(
     Ok(Json(store(&state, org, statements).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/xapi/statements",
+    tag = "xapi",
+    params(("statementId" = String, Query, description = "The statement's UUID"), ("X-Experience-API-Version" = String, Header, description = "1.0.x; required")),
+    request_body(content = Object, description = "One xAPI 1.0.3 statement"),
+    responses((status = 204, description = "Stored (or already stored identically)"), ErrorResponses),
+    security(("xapi_basic" = []), ("ingest_key" = []), ("org_admin_key" = [])),
+)]
 /// `PUT /xapi/statements?statementId=…`.
 pub async fn put_statement(
     State(state): State<AppState>,
@@ -241,6 +266,14 @@ pub async fn put_statement(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/xapi/statements",
+    tag = "xapi",
+    params(("statementId" = Option<String>, Query, description = "The statement's UUID"), ("voidedStatementId" = Option<String>, Query, description = "A voided statement's UUID (this LRS voids nothing)"), ("X-Experience-API-Version" = String, Header, description = "1.0.x; required")),
+    responses((status = 200, description = "The statement, pseudonymised as stored", body = Object), ErrorResponses),
+    security(("xapi_basic" = []), ("org_admin_key" = [])),
+)]
 /// `GET /xapi/statements?statementId=…` (org admin).
 pub async fn get_statement(
     State(state): State<AppState>,

@@ -2,14 +2,13 @@
 //! and the aggregate summary and uptake reports.
 
 use serde::Serialize;
-use serde_json::{json, Value};
 
 use crate::error::AppError;
 use crate::on_db;
 use crate::store::Db;
 
 /// One stored event as an org admin sees it.
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct EventRow {
     /// Cursor.
     #[serde(skip)]
@@ -69,7 +68,7 @@ pub async fn list(
 }
 
 /// One row of the summary report.
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct SummaryRow {
     /// Module slug (unknown if the package left the catalogue).
     pub module: Option<String>,
@@ -88,7 +87,20 @@ pub struct SummaryRow {
 }
 
 /// The aggregate report of one organisation.
-pub async fn summary(db: &Db, org_id: i64, code: &str) -> Result<Value, AppError> {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Summary {
+    /// Organisation code.
+    pub organisation: String,
+    /// Events stored.
+    pub events: i64,
+    /// Distinct learners.
+    pub learners: i64,
+    /// By package and verb.
+    pub by_package: Vec<SummaryRow>,
+}
+
+/// The aggregate report of one organisation.
+pub async fn summary(db: &Db, org_id: i64, code: &str) -> Result<Summary, AppError> {
     let rows = on_db!(db, p => sqlx::query_as::<_, SummaryRow>(
         "SELECT MAX(pk.module) AS module, e.package_id, MAX(pk.lang) AS lang, MAX(pk.variant) AS variant, \
          e.verb, COUNT(DISTINCT e.learner) AS learners, COUNT(*) AS events \
@@ -98,16 +110,16 @@ pub async fn summary(db: &Db, org_id: i64, code: &str) -> Result<Value, AppError
     let totals: (i64, i64) = on_db!(db, p => sqlx::query_as(
         "SELECT COUNT(*), COUNT(DISTINCT learner) FROM events WHERE org_id = $1")
         .bind(org_id).fetch_one(p).await)?;
-    Ok(json!({
-        "organisation": code,
-        "events": totals.0,
-        "learners": totals.1,
-        "by_package": rows,
-    }))
+    Ok(Summary {
+        organisation: code.to_owned(),
+        events: totals.0,
+        learners: totals.1,
+        by_package: rows,
+    })
 }
 
 /// One row of the uptake report.
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct UptakeRow {
     /// Organisation code.
     pub code: String,

@@ -52,7 +52,7 @@ pub async fn store(
 }
 
 /// One import as listed.
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ImportRow {
     /// Id.
     pub id: i64,

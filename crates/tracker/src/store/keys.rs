@@ -10,7 +10,7 @@ use crate::store::orgs::Organisation;
 use crate::store::{now_ms, Db};
 
 /// A key as listed (never with its secret).
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct KeyInfo {
     /// Public key id.
     pub id: String,
@@ -25,7 +25,7 @@ pub struct KeyInfo {
 }
 
 /// A key just issued: the token is shown once and never again.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct IssuedKey {
     /// Public key id.
     pub key_id: String,

@@ -10,7 +10,7 @@ use crate::on_db;
 use crate::store::{now_ms, Db};
 
 /// A stored organisation (the pseudonymisation secret is never read out).
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Organisation {
     /// Internal id.
     #[serde(skip)]

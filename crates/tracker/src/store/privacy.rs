@@ -10,7 +10,7 @@ use crate::on_db;
 use crate::store::Db;
 
 /// What an erasure deleted.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Erased {
     /// Completion events deleted.
     pub events: u64,
