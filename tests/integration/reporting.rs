@@ -386,3 +386,29 @@ fn the_reporting_runtime_is_es5() {
         }
     }
 }
+
+/// `report.js` under Node with a stand-in window (tests/browser/report-unit.mjs):
+/// queue bounds, which answers settle an event, the event's fields, storage
+/// blocked, a corrupt queue, the next launch.
+#[test]
+fn the_reporting_script_keeps_its_queue_rules() {
+    let node = std::process::Command::new("node").arg("--version").output();
+    if node.map(|o| !o.status.success()).unwrap_or(true) {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI needs node for this test"
+        );
+        eprintln!("SKIPPED: node is not installed");
+        return;
+    }
+    let o = std::process::Command::new("node")
+        .arg(root().join("tests/browser/report-unit.mjs"))
+        .output()
+        .expect("node runs");
+    assert!(
+        o.status.success() && text(&o).contains("report-unit: ok"),
+        "{}",
+        text(&o)
+    );
+}
