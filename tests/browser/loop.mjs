@@ -158,8 +158,10 @@ try {
   // Build with reporting (publishing the catalogue), and without (the baseline).
   const withDir = join(TMP, 'with'), withoutDir = join(TMP, 'without');
   const common = ['build', '--modules', MODULES, '--only', MODULE, '--lang', 'en', '--lang', 'cy'];
-  execFileSync(PECYN, [...common, '--out', withDir, '--tracker-url', base, '--tracker-key', ingest], { stdio: ['ignore', 'inherit', 'inherit'] });
-  admin('import-catalogue', join(withDir, 'catalogue.json'));
+  execFileSync(PECYN, [...common, '--out', withDir, '--tracker-url', base, '--tracker-key', ingest, '--publish', base],
+    { env: { ...process.env, PECYN_PUBLISH_TOKEN: ADMIN_TOKEN }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const listed = await (await fetch(`${base}/api/v1/catalogue`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
+  check(listed.packages.filter((p) => p.module === MODULE).length === 8, `--publish: the tracker lists ${JSON.stringify(listed).slice(0, 300)}`);
   execFileSync(PECYN, [...common, '--scorm', '1.2', '--variant', 'standard', '--out', withoutDir], { stdio: ['ignore', 'inherit', 'inherit'] });
   addPackages(withDir, 'with');
   addPackages(withoutDir, 'without');
