@@ -252,6 +252,7 @@
     info.suspend = this.get('cmi.suspend_data');
     this.setExit();
     this.commit();
+    this.reportBegin(info.status);
     return info;
   };
   S.setExit = function () {
@@ -281,7 +282,7 @@
   /* The quiz is over: score, then status, then commit. A pass is never downgraded. */
   S.result = function (sc) {
     if (this.state !== 'open') { return; }
-    var passed = sc.passed || this.passed;
+    var passed = sc.passed || this.passed, before = this.passed;
     if (this.is12()) {
       this.set('cmi.core.score.min', 0);
       this.set('cmi.core.score.max', 100);
@@ -298,6 +299,7 @@
     this.passed = passed;
     this.setExit();
     this.commit();
+    this.reportResult(sc.raw, before);
   };
   S.time = function () {
     var ms = new Date().getTime() - this.started;
@@ -328,6 +330,29 @@
     if (chars.length > max) { chars = chars.slice(0, max - 1); chars.push('\u2026'); }
     return prefix + chars.join('');
   }
+
+  /* ---------- reporting: events to assets/report.js (only with a tracker) ---------- */
+
+  S.tell = function (verb, score) {
+    var rep = root.PecynReport, api = this.api, p = this.is12() ? 'cmi.core.' : 'cmi.';
+    if (!rep || this.state !== 'open') { return; }
+    try {
+      if (this.learner === undefined) {
+        this.learner = api[this.n.get](p + (this.is12() ? 'student_id' : 'learner_id'));
+        this.total = api[this.n.get](p + 'total_time');
+      }
+      rep.event(verb, { learner: this.learner, total: this.total, ms: new Date().getTime() - this.started, score: score });
+    } catch (e) { /* never reaches the learner */ }
+  };
+  /* started on first launch; completed once; passed once, or failed. */
+  S.reportBegin = function (status) {
+    this.completed = /^(completed|passed|failed)$/.test(status);
+    if (/^(|not attempted|browsed|unknown)$/.test(status)) { this.tell('started'); }
+  };
+  S.reportResult = function (raw, passedBefore) {
+    if (!this.completed) { this.completed = true; this.tell('completed', raw); }
+    if (!passedBefore) { this.tell(this.passed ? 'passed' : 'failed', raw); }
+  };
 
   function letters(list) {
     var out = [];

@@ -9,14 +9,12 @@ import { createServer } from 'node:http';
 import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { join, dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inflateRawSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { FLAGS, readZip, Failure, check, sco, tabTo, isId, press, expectPage, answer, wrongAnswer, statusOf, savedData, fresh } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
 const SUSPEND_LIMIT = 4096; // real SCORM 1.2 LMSs stop here; scorm-again allows 64,000
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // ---------- arguments ----------
 const argv = process.argv.slice(2);
@@ -29,28 +27,6 @@ const ONLY = opt('--only', '');
 // Screenshots of each page type at 320 px and 1280 px (see `shoot`).
 const SHOTS = opt('--screenshots', process.env.PECYN_SCREENSHOTS || join(ROOT, 'target', 'browser-screenshots'));
 const SHOT_WIDTHS = [320, 1280];
-
-// ---------- zips, read in memory ----------
-function readZip(path) {
-  const buf = readFileSync(path);
-  let eocd = buf.length - 22;
-  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
-  if (eocd < 0) throw new Error(`${path}: not a zip`);
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  const files = new Map();
-  for (let i = 0; i < count; i++) {
-    const method = buf.readUInt16LE(p + 10), csize = buf.readUInt32LE(p + 20);
-    const nlen = buf.readUInt16LE(p + 28), xlen = buf.readUInt16LE(p + 30), clen = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
-    const name = buf.toString('utf8', p + 46, p + 46 + nlen);
-    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    const data = buf.subarray(start, start + csize);
-    files.set(name, method === 8 ? inflateRawSync(data) : Buffer.from(data));
-    p += 46 + nlen + xlen + clen;
-  }
-  return files;
-}
 
 // ---------- interface strings, for the language test ----------
 function readStrings(lang) {
@@ -136,76 +112,6 @@ for (const p of packages.values()) {
 // check at the width it is tested at.
 for (const p of packages.values()) p.shots = p.scorm === '2004' && (p.module === modules[0] || ONLY !== '');
 
-// ---------- keyboard helpers ----------
-class Failure extends Error {}
-const check = (cond, msg) => { if (!cond) throw new Failure(msg); };
-
-async function sco(page) {
-  for (let i = 0; i < 200; i++) {
-    const f = page.frames().find((fr) => fr.url().includes('/pkg/'));
-    if (f) {
-      try {
-        await f.waitForFunction(() => document.readyState === 'complete' && document.documentElement.classList.contains('js'), null, { timeout: 5000 });
-        return f;
-      } catch (e) { /* navigating: try again */ }
-    }
-    await page.waitForTimeout(25);
-  }
-  throw new Failure('the package did not start (no `js` class on <html>)');
-}
-// Presses Tab until `pred` holds for the focused element in the package.
-async function tabTo(page, f, what, pred, arg) {
-  for (let i = 0; i < 250; i++) {
-    if (await f.evaluate(pred, arg)) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Failure(`cannot reach ${what} with the Tab key`);
-}
-const isId = (id) => document.activeElement && document.activeElement.id === id;
-async function press(page, f, id, key = 'Enter') {
-  await tabTo(page, f, `#${id}`, isId, id);
-  await page.keyboard.press(key);
-}
-async function currentPage(f) {
-  return f.evaluate(() => {
-    const s = [...document.querySelectorAll('main > .page')].filter((x) => !x.hidden);
-    const a = document.activeElement;
-    return { ids: s.map((x) => x.getAttribute('data-page')), focus: a && a.tagName === 'H1' ? a.closest('section').getAttribute('data-page') : null };
-  });
-}
-async function expectPage(f, id) {
-  const c = await currentPage(f);
-  check(c.ids.length === 1 && c.ids[0] === id, `expected page \`${id}\` alone on screen, saw ${JSON.stringify(c.ids)}`);
-  check(c.focus === id, `focus should be on the h1 of page \`${id}\` after the page changed (is on ${c.focus})`);
-}
-// Answers a question (fieldset id) with the keyboard: radios by arrow keys, checkboxes by Space.
-async function answer(page, f, fieldset, chosen) {
-  const info = await f.evaluate((id) => {
-    const inputs = [...document.getElementById(id).querySelectorAll('input')];
-    return { type: inputs[0].type, ids: inputs.map((i) => i.id), name: inputs[0].name };
-  }, fieldset);
-  if (info.type === 'radio') {
-    await tabTo(page, f, `the options of ${fieldset}`, (n) => document.activeElement && document.activeElement.name === n, info.name);
-    const at = await f.evaluate(() => [...document.getElementsByName(document.activeElement.name)].indexOf(document.activeElement));
-    const checked = await f.evaluate(() => document.activeElement.checked);
-    if (!checked) await page.keyboard.press('Space');
-    for (let i = at; i < chosen[0]; i++) await page.keyboard.press('ArrowDown');
-    for (let i = at; i > chosen[0]; i--) await page.keyboard.press('ArrowUp');
-  } else {
-    for (let i = 0; i < info.ids.length; i++) {
-      await tabTo(page, f, `#${info.ids[i]}`, isId, info.ids[i]);
-      const is = await f.evaluate((id) => document.getElementById(id).checked, info.ids[i]);
-      if (is !== chosen.includes(i)) await page.keyboard.press('Space');
-    }
-  }
-  const got = await f.evaluate((ids) => ids.map((id, i) => (document.getElementById(id).checked ? i : -1)).filter((i) => i >= 0), info.ids);
-  check(JSON.stringify(got) === JSON.stringify([...chosen].sort()), `${fieldset}: wanted options ${chosen} ticked, got ${got}`);
-}
-const wrongAnswer = (q) => {
-  if (q.kind !== 'multiple') return [q.correct[0] === 0 ? 1 : 0];
-  const rest = [...Array(q.options).keys()].filter((i) => !q.correct.includes(i));
-  return rest.length ? rest : [q.correct[0]]; // every option is right: ticking only one is wrong
-};
 
 // ---------- layout: no text box across a border ----------
 // A fieldset's legend is drawn across the fieldset's top border unless the
@@ -328,24 +234,6 @@ function judgeCalls(pkg, rec, problems, when) {
   if (sd.length !== pkg.cfg.suspend_max) problems.push(`${when}: suspend_data is ${sd.length} characters; the builder's worst case says ${pkg.cfg.suspend_max}`);
   return lastSet;
 }
-const statusOf = (pkg, cmi) => (pkg.scorm === '1.2'
-  ? { status: cmi.core.lesson_status, exit: cmi.core.exit, location: cmi.core.lesson_location, raw: cmi.core.score.raw, entry: cmi.core.entry }
-  : { status: `${cmi.completion_status}/${cmi.success_status}`, exit: cmi.exit, location: cmi.location, raw: cmi.score.raw, scaled: cmi.score.scaled, entry: cmi.entry });
-
-function savedData(pkg, cmi) {
-  const mastery = String(pkg.cfg.pass_mark);
-  if (pkg.scorm === '1.2') {
-    return { core: { student_id: 'learner-1', student_name: 'Learner, Test', lesson_location: cmi.core.lesson_location, lesson_status: cmi.core.lesson_status || 'not attempted',
-      entry: cmi && cmi.core.exit === 'suspend' ? 'resume' : '', credit: 'credit', lesson_mode: 'normal' }, suspend_data: cmi.suspend_data || '',
-    student_data: { mastery_score: mastery } };
-  }
-  return { learner_id: 'learner-1', learner_name: 'Learner, Test', location: cmi.location, completion_status: cmi.completion_status || 'unknown',
-    success_status: cmi.success_status || 'unknown', entry: cmi.exit === 'suspend' ? 'resume' : '', suspend_data: cmi.suspend_data || '',
-    scaled_passing_score: String(pkg.cfg.pass_mark / 100), credit: 'credit', mode: 'normal' };
-}
-const fresh = (pkg) => (pkg.scorm === '1.2'
-  ? { core: { student_id: 'learner-1', student_name: 'Learner, Test', credit: 'credit', lesson_mode: 'normal', entry: 'ab-initio' }, student_data: { mastery_score: String(pkg.cfg.pass_mark) } }
-  : { learner_id: 'learner-1', learner_name: 'Learner, Test', credit: 'credit', mode: 'normal', entry: 'ab-initio', scaled_passing_score: String(pkg.cfg.pass_mark / 100) });
 
 // Walks the checks of the page on screen, then presses Next.
 async function walkPage(ctx, page, f, id, pageIndex) {
@@ -532,6 +420,8 @@ async function tour(browser, pkg) {
 function staticChecks(pkg) {
   const problems = [];
   for (const s of foreignIn(pkg.lang, htmlText(pkg.html))) problems.push(`index.html has an interface string of the other language: ${s}`);
+  // Built without a tracker: no reporting script and no reporting config (so no request but the LMS API).
+  if (pkg.files.has('assets/report.js') || pkg.cfg.report) problems.push('built without a tracker, yet the package carries reporting');
   for (const name of ['assets/scorm.js', 'assets/player.js']) {
     const js = (pkg.files.get(name) || '').toString();
     for (const lang of ['en', 'cy']) {

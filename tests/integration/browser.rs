@@ -92,3 +92,48 @@ fn every_package_works_in_chromium_under_scorm_again() {
     assert!(run.status.success(), "browser tests failed:\n{report}");
     assert!(report.contains(" 0 failed"), "unexpected report:\n{report}");
 }
+
+/// The whole loop (tests/browser/loop.mjs): the real tracker on SQLite on a
+/// loopback port, one module built with `--tracker-url`/`--tracker-key`, walked
+/// with the keyboard in both SCORM versions and both languages; then the
+/// tracker stopped during a session, answering 500, and answering nothing.
+#[test]
+fn packages_report_completions_to_the_tracker() {
+    let root = util::root();
+    let harness = root.join("tests").join("browser");
+    if !ready(&harness) {
+        return;
+    }
+    // A short module keeps the run to about a minute; any module would do.
+    let modules = root.join("modules");
+    let module = if modules.join("online-services").is_dir() {
+        "online-services".to_string()
+    } else {
+        let mut ids: Vec<String> = std::fs::read_dir(&modules)
+            .expect("modules folder")
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().join("module.toml").is_file())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        ids.sort();
+        ids.into_iter().next().expect("at least one module")
+    };
+    let run = Command::new("node")
+        .arg(harness.join("loop.mjs"))
+        .arg("--pecyn")
+        .arg(env!("CARGO_BIN_EXE_pecyn"))
+        .arg("--modules")
+        .arg(&modules)
+        .arg("--module")
+        .arg(&module)
+        .current_dir(&root)
+        .output()
+        .expect("node runs");
+    let report = util::text(&run);
+    println!("{report}");
+    assert!(run.status.success(), "the loop test failed:\n{report}");
+    assert!(
+        report.contains("loop: ok, 0 problem(s)"),
+        "unexpected report:\n{report}"
+    );
+}

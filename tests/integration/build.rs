@@ -234,6 +234,39 @@ fn pages_are_html5_without_parse_errors() {
 const GOOD_TOML: &str = "id = \"good\"\nversion = \"1.0.0\"\ncollection = \"cyber\"\nminutes = 3\npass_mark = 100\nreview_status = \"draft\"\n[title]\nen = \"Good\"\ncy = \"Da\"\n[summary]\nen = \"Good.\"\ncy = \"Da.\"\n[[contributors]]\nname = \"T\"\norganisation = \"O\"\n";
 const GOOD_EN: &str = "::: objectives\n- a\n:::\n\n::: remember\n- b\n:::\n\n# One {#one}\n\nText.\n\n# Quiz {#quiz .quiz}\n\n::: question single {#q1}\nQ?\n\n- [x] A\n  > yes\n- [ ] B\n  > no\n:::\n";
 
+/// Reported: an interrupted build leaves `.pecyn-*.zip.part` files that
+/// later builds never clean. A build removes old ones of our own naming, and
+/// nothing else.
+#[test]
+fn stale_temporary_files_of_ours_are_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let stale = out.join(".pecyn-Ab12Cd.zip.part");
+    let fresh = out.join(".pecyn-Ef34Gh.zip.part");
+    let theirs = out.join("notes.zip.part");
+    for p in [&stale, &fresh, &theirs] {
+        std::fs::write(p, b"partial").unwrap();
+    }
+    for p in [&stale, &theirs] {
+        std::fs::File::options()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    let o = build(&root().join("modules"), out, &["passwords"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!stale.exists(), "the stale temporary file is removed");
+    assert!(
+        fresh.exists(),
+        "a fresh one may belong to a build running now"
+    );
+    assert!(theirs.exists(), "files not of our naming are left alone");
+    assert!(out.join("passwords-en-standard-scorm12.zip").is_file());
+}
+
 fn module(dir: &Path, id: &str, en: &str) {
     let d = dir.join(id);
     std::fs::create_dir_all(&d).unwrap();

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use zip::write::SimpleFileOptions;
 
-fn check(paths: &[&Path], json: bool) -> std::process::Output {
+pub(crate) fn check(paths: &[&Path], json: bool) -> std::process::Output {
     let mut c = pecyn();
     c.arg("check");
     if json {
@@ -18,7 +18,7 @@ fn check(paths: &[&Path], json: bool) -> std::process::Output {
 }
 
 /// xmllint must be there in CI; elsewhere we say the XSD half was skipped.
-fn xmllint_or_skip() -> bool {
+pub(crate) fn xmllint_or_skip() -> bool {
     let ok = std::process::Command::new("xmllint")
         .arg("--version")
         .output()
@@ -69,12 +69,12 @@ fn every_package_from_modules_is_clean_and_schema_valid() {
     }
 }
 
-struct Zip {
-    entries: Vec<(String, Vec<u8>, Option<u32>)>,
+pub(crate) struct Zip {
+    pub(crate) entries: Vec<(String, Vec<u8>, Option<u32>)>,
 }
 
 impl Zip {
-    fn from_package(path: &Path) -> Zip {
+    pub(crate) fn from_package(path: &Path) -> Zip {
         let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
         let mut entries = Vec::new();
         for i in 0..z.len() {
@@ -85,16 +85,16 @@ impl Zip {
         }
         Zip { entries }
     }
-    fn set(mut self, name: &str, bytes: &[u8]) -> Self {
+    pub(crate) fn set(mut self, name: &str, bytes: &[u8]) -> Self {
         self.entries.retain(|e| e.0 != name);
         self.entries.push((name.to_string(), bytes.to_vec(), None));
         self
     }
-    fn remove(mut self, name: &str) -> Self {
+    pub(crate) fn remove(mut self, name: &str) -> Self {
         self.entries.retain(|e| e.0 != name);
         self
     }
-    fn edit_manifest(self, f: impl Fn(String) -> String) -> Self {
+    pub(crate) fn edit_manifest(self, f: impl Fn(String) -> String) -> Self {
         let m = String::from_utf8(
             self.entries
                 .iter()
@@ -107,12 +107,12 @@ impl Zip {
         let m = f(m);
         self.set("imsmanifest.xml", m.as_bytes())
     }
-    fn symlink(mut self, name: &str, target: &str) -> Self {
+    pub(crate) fn symlink(mut self, name: &str, target: &str) -> Self {
         self.entries
             .push((name.to_string(), target.as_bytes().to_vec(), Some(0o120777)));
         self
     }
-    fn write(self, path: &Path) {
+    pub(crate) fn write(self, path: &Path) {
         let mut w = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
         for (name, bytes, mode) in self.entries {
             match mode {
@@ -138,13 +138,13 @@ impl Zip {
     }
 }
 
-fn ours(dir: &Path, scorm: &str) -> PathBuf {
+pub(crate) fn ours(dir: &Path, scorm: &str) -> PathBuf {
     let o = build(&root().join("modules"), dir, &["passwords"]);
     assert!(o.status.success(), "{}", text(&o));
     dir.join(format!("passwords-en-standard-{scorm}.zip"))
 }
 
-fn findings(path: &Path) -> (i32, String) {
+pub(crate) fn findings(path: &Path) -> (i32, String) {
     let o = check(&[path], false);
     (o.status.code().unwrap(), text(&o))
 }

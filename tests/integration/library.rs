@@ -54,6 +54,41 @@ fn texts(m: &Module, l: Locale) -> Vec<String> {
     out
 }
 
+/// The second edition's modules (issue 14 added `cctv-and-cameras` and `ai-at-work`). A module
+/// that disappears from `modules/` would otherwise vanish silently from every LMS.
+const LIBRARY: [&str; 20] = [
+    "ai-at-work",
+    "cctv-and-cameras",
+    "data-lifecycle",
+    "email",
+    "good-governance",
+    "handling-personal-data",
+    "here-to-help",
+    "information-sharing",
+    "internet-security",
+    "offline-security",
+    "online-services",
+    "passwords",
+    "personal-data",
+    "portable-devices",
+    "privacy-notices",
+    "scams",
+    "social-media",
+    "special-category-data",
+    "why-it-matters",
+    "working-lawfully",
+];
+
+#[test]
+fn the_library_holds_the_twenty_modules_of_the_second_edition() {
+    let mut ids: Vec<String> = modules().iter().map(|m| m.id().to_string()).collect();
+    ids.sort();
+    assert_eq!(
+        ids, LIBRARY,
+        "modules/ must hold exactly the library's 20 modules"
+    );
+}
+
 #[test]
 fn every_module_has_the_shape_the_library_promises() {
     for m in modules() {

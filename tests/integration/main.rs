@@ -4,5 +4,9 @@
 mod browser;
 mod build;
 mod check;
+mod check_editions;
+mod check_hostile;
 mod library;
+mod rawzip;
+mod reporting;
 mod util;

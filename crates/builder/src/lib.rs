@@ -36,6 +36,9 @@ pub struct BuildPlan {
     pub scorm: Vec<ScormVersion>,
     /// Worker threads (0 = one per core).
     pub jobs: usize,
+    /// The tracker packages report completions to (none: packages make no
+    /// request beyond the LMS API).
+    pub reporting: Option<pecyn_render::Reporting>,
 }
 
 impl BuildPlan {
@@ -54,6 +57,7 @@ impl BuildPlan {
             variants: Variant::ALL.to_vec(),
             scorm: ScormVersion::ALL.to_vec(),
             jobs: 0,
+            reporting: None,
         }
     }
 }
@@ -158,7 +162,7 @@ pub fn build(
     plan: &BuildPlan,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildReport, BuildError> {
-    let renderer = Renderer::load(&plan.templates_dir)?;
+    let renderer = Renderer::load(&plan.templates_dir)?.with_reporting(plan.reporting.clone())?;
     let mut dirs = pecyn_script::discover(&plan.modules_dir)?;
     if !plan.only.is_empty() {
         for id in &plan.only {
@@ -179,6 +183,7 @@ pub fn build(
     }
     std::fs::create_dir_all(&plan.out_dir)
         .map_err(|e| BuildError::OutDir(plan.out_dir.clone(), e))?;
+    remove_stale_parts(&plan.out_dir);
 
     let mut report = BuildReport {
         modules: dirs.len(),
@@ -361,6 +366,40 @@ fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
     }
     let hex = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
     Ok((hex, n))
+}
+
+/// How old a temporary file of ours must be before a build treats it as
+/// left by an interrupted build. A package's temporary file lives for
+/// milliseconds; the margin keeps a build running at the same time into the
+/// same folder safe.
+const STALE_PART_AGE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Removes `.pecyn-*.zip.part` files (our own naming, and only regular files)
+/// that an interrupted build left in `out_dir`. Best effort: a file that
+/// cannot be removed is left for the next build.
+fn remove_stale_parts(out_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(out_dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(".pecyn-") && name.ends_with(".zip.part")) {
+            continue;
+        }
+        let Ok(meta) = std::fs::symlink_metadata(e.path()) else {
+            continue;
+        };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age > STALE_PART_AGE);
+        if meta.is_file() && old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 fn write_catalogue(out_dir: &Path, packages: &[PackageRecord]) -> Result<(), BuildError> {

@@ -40,6 +40,24 @@ pub struct BuildArgs {
     /// Print a JSON report on stdout instead of text.
     #[arg(long)]
     json: bool,
+    /// Packages report starts, completions, passes and fails to this tracker
+    /// (https://…; http:// only for a tracker on this machine). Needs --tracker-key.
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "tracker_key",
+        env = "PECYN_TRACKER_URL"
+    )]
+    tracker_url: Option<String>,
+    /// The organisation's ingest key, embedded in every package (pct_…).
+    #[arg(
+        long,
+        value_name = "KEY",
+        requires = "tracker_url",
+        env = "PECYN_TRACKER_KEY",
+        hide_env_values = true
+    )]
+    tracker_key: Option<String>,
 }
 
 /// Runs `pecyn build`: exit 0 if everything built, 1 if anything failed, 2 if nothing could run.
@@ -60,6 +78,30 @@ pub fn run(args: BuildArgs) -> ExitCode {
         plan.scorm = dedup(args.scorm);
     }
     plan.jobs = args.jobs;
+    if let (Some(url), Some(key)) = (&args.tracker_url, &args.tracker_key) {
+        match pecyn_render::Reporting::new(url, key) {
+            Ok(r) => {
+                if r.insecure() {
+                    eprintln!(
+                        "warning: --tracker-url uses plain http to another machine: learner ids and the key \
+                         will cross the network unencrypted; use https"
+                    );
+                }
+                plan.reporting = Some(r);
+            }
+            Err(e) => {
+                if args.json {
+                    println!(
+                        "{}",
+                        serde_json::json!({ "ok": false, "error": e.to_string() })
+                    );
+                } else {
+                    eprintln!("error: {e}");
+                }
+                return ExitCode::from(2);
+            }
+        }
+    }
 
     let show_bar = !args.json && std::io::stderr().is_terminal();
     let bar = ProgressBar::hidden();

@@ -7,9 +7,11 @@
 //! templates (the runtime script needs to know which API to look for).
 
 mod html;
+mod reporting;
 mod strings;
 mod suspend;
 
+pub use reporting::{Reporting, ReportingError, EVENTS_PATH, REPORT_SCRIPT};
 pub use strings::Strings;
 pub use suspend::{suspend_data_worst_case, SCORM12_SUSPEND_LIMIT};
 
@@ -64,6 +66,11 @@ pub enum RenderError {
         /// Why.
         source: std::io::Error,
     },
+    /// Reporting was asked for but the templates have no reporting script.
+    #[error(
+        "the templates folder has no {0}: it is needed to build packages that report to a tracker"
+    )]
+    NoReportScript(&'static str),
     /// The module's bookmark could outgrow SCORM 1.2's `suspend_data` limit.
     #[error(
         "module `{module}`: its SCORM 1.2 bookmark (suspend_data) can reach {bytes} characters, over the limit of {limit}; \
@@ -85,6 +92,10 @@ pub struct Renderer {
     env: Environment<'static>,
     strings: BTreeMap<Locale, Strings>,
     static_files: Vec<OutputFile>,
+    /// `reporting/report.js`, if the templates have it.
+    report_script: Option<Vec<u8>>,
+    /// The tracker packages report to; none by default.
+    reporting: Option<Reporting>,
 }
 
 impl std::fmt::Debug for Renderer {
@@ -127,11 +138,35 @@ impl Renderer {
             collect(&assets, "assets", &mut static_files)?;
         }
         static_files.sort_by(|a, b| a.path.cmp(&b.path));
+        let report_path = dir.join(reporting::REPORT_SCRIPT_TEMPLATE);
+        let report_script = if report_path.is_file() {
+            Some(
+                std::fs::read(&report_path).map_err(|source| RenderError::Asset {
+                    path: report_path,
+                    source,
+                })?,
+            )
+        } else {
+            None
+        };
         Ok(Renderer {
             env,
             strings,
             static_files,
+            report_script,
+            reporting: None,
         })
+    }
+
+    /// Packages rendered from now on report to this tracker (or to none).
+    pub fn with_reporting(mut self, reporting: Option<Reporting>) -> Result<Self, RenderError> {
+        if reporting.is_some() && self.report_script.is_none() {
+            return Err(RenderError::NoReportScript(
+                reporting::REPORT_SCRIPT_TEMPLATE,
+            ));
+        }
+        self.reporting = reporting;
+        Ok(self)
     }
 
     /// The interface strings of a language.
@@ -155,7 +190,14 @@ impl Renderer {
                 limit: SCORM12_SUSPEND_LIMIT,
             });
         }
-        let ctx = context(module, locale, variant, scorm, &self.strings[&locale]);
+        let ctx = context(
+            module,
+            locale,
+            variant,
+            scorm,
+            &self.strings[&locale],
+            self.reporting.as_ref(),
+        );
         let tmpl = self.env.get_template(ENTRY_TEMPLATE)?;
         let html = tmpl.render(Value::from_serialize(&ctx))?;
         let mut files = vec![OutputFile {
@@ -163,6 +205,12 @@ impl Renderer {
             bytes: html.into_bytes(),
         }];
         files.extend(self.static_files.iter().cloned());
+        if let (Some(_), Some(js)) = (&self.reporting, &self.report_script) {
+            files.push(OutputFile {
+                path: REPORT_SCRIPT.to_string(),
+                bytes: js.clone(),
+            });
+        }
         for asset in &module.assets {
             let bytes = std::fs::read(&asset.source).map_err(|source| RenderError::Asset {
                 path: asset.source.clone(),
@@ -224,6 +272,8 @@ struct Ctx {
     page_count: usize,
     /// Data for the runtime script, as JSON text (already safe inside `<script type="application/json">`).
     runtime_config: Value,
+    /// Set only when packages report to a tracker.
+    reporting: Option<reporting::ReportingCtx>,
 }
 
 #[derive(Serialize)]
@@ -380,6 +430,9 @@ struct RuntimeConfig<'a> {
     suspend_max: usize,
     /// Every interface string of the package's language.
     strings: &'a BTreeMap<String, String>,
+    /// Where to report completions; absent without a tracker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<reporting::ReportConfig<'a>>,
 }
 
 #[derive(Serialize)]
@@ -411,6 +464,7 @@ fn context(
     variant: Variant,
     scorm: ScormVersion,
     strings: &Strings,
+    report: Option<&Reporting>,
 ) -> Ctx {
     let script = module.script(locale);
     let meta = &module.meta;
@@ -440,6 +494,18 @@ fn context(
         fingerprint: suspend::fingerprint(module, locale),
         suspend_max: suspend_data_worst_case(module, locale),
         strings: strings.map(),
+        report: report.map(|r| reporting::ReportConfig {
+            url: r.endpoint(),
+            key: r.key(),
+            package: pecyn_core::PackageKey {
+                module: meta.id.clone(),
+                locale,
+                variant,
+                scorm,
+            }
+            .identifier(),
+            version: &meta.version,
+        }),
     };
     let json = serde_json::to_string(&config).unwrap_or_else(|_| "{}".into());
     Ctx {
@@ -479,6 +545,9 @@ fn context(
         strings: strings.map().clone(),
         page_count: pages.len(),
         runtime_config: Value::from_safe_string(html::script_json(&json)),
+        reporting: report.map(|r| reporting::ReportingCtx {
+            host: r.host().to_string(),
+        }),
     }
 }
 

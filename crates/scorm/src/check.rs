@@ -1,9 +1,21 @@
 //! `pecyn check`: validating any SCORM zip.
+//!
+//! Order matters for safety: the central directory is read raw (duplicate
+//! names the zip library would hide), then entry headers (paths, symlinks,
+//! declared sizes), then every entry is decompressed as a stream under the
+//! total-size and ratio bounds, keeping nothing but `imsmanifest.xml` (itself
+//! bounded). The manifest is then parsed, refusing DOCTYPEs and processing
+//! instructions before anything else reads it; then the SCORM rules
+//! ([`crate::rules`]); then XSD validation against our own copies of the
+//! official schemas ([`crate::validate`]).
 
 use crate::package::safe_path;
-use crate::xml::{parse, validate_with_xmllint, Element, XsdOutcome};
+use crate::rules::check_manifest;
+use crate::validate::{validate, XsdOutcome};
+use crate::xml::{parse, ParseErrorKind};
+use crate::zipdir::{declared_directory, raw_names};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Seek, Write};
 
 /// Bounds and switches for checking.
@@ -17,6 +29,8 @@ pub struct CheckOptions {
     pub max_ratio: u64,
     /// Most bytes the manifest may have.
     pub max_manifest_bytes: u64,
+    /// Most bytes the central directory (the list of entries) may have.
+    pub max_directory_bytes: u64,
     /// Validate the manifest against its XSDs with xmllint, if installed.
     pub xsd: bool,
 }
@@ -28,6 +42,7 @@ impl Default for CheckOptions {
             max_total_bytes: 2 * 1024 * 1024 * 1024,
             max_ratio: 200,
             max_manifest_bytes: 8 * 1024 * 1024,
+            max_directory_bytes: 16 * 1024 * 1024,
             xsd: true,
         }
     }
@@ -73,6 +88,8 @@ pub struct CheckReport {
     pub uncompressed_bytes: u64,
     /// XSD validation result: `valid`, `invalid`, or `skipped: …`.
     pub schema_validation: String,
+    /// The official schema set the manifest was judged by, e.g. `SCORM 2004 4th Edition`.
+    pub schema_set: Option<String>,
     /// Files in the zip that no `<file>` element lists.
     pub unreferenced: Vec<String>,
     /// Everything found.
@@ -85,7 +102,7 @@ impl CheckReport {
         !self.findings.iter().any(|f| f.level == Level::Error)
     }
 
-    fn push(&mut self, level: Level, code: &'static str, message: impl Into<String>) {
+    pub(crate) fn push(&mut self, level: Level, code: &'static str, message: impl Into<String>) {
         self.findings.push(Finding {
             level,
             code,
@@ -105,16 +122,39 @@ pub enum CheckError {
     Io(#[from] std::io::Error),
 }
 
-struct Counting {
-    n: u64,
-    limit: u64,
+/// Why streaming an entry stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trip {
+    /// More bytes than the limit.
+    Limit,
+    /// Expanded more than the ratio allows.
+    Ratio,
 }
 
-impl Write for Counting {
+/// A sink that counts what an entry expands to, stops at the first byte over
+/// a bound, and keeps the bytes only when asked (the manifest).
+struct Bounded<'a> {
+    n: u64,
+    limit: u64,
+    /// Bytes allowed by the expansion ratio (never less than 1 MiB).
+    ratio_cap: u64,
+    keep: Option<&'a mut Vec<u8>>,
+    tripped: Option<Trip>,
+}
+
+impl Write for Bounded<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.n += buf.len() as u64;
         if self.n > self.limit {
-            return Err(std::io::Error::other("limit exceeded"));
+            self.tripped = Some(Trip::Limit);
+            return Err(std::io::Error::other("size limit exceeded"));
+        }
+        if self.n > self.ratio_cap {
+            self.tripped = Some(Trip::Ratio);
+            return Err(std::io::Error::other("expansion ratio exceeded"));
+        }
+        if let Some(k) = self.keep.as_mut() {
+            k.extend_from_slice(buf);
         }
         Ok(buf.len())
     }
@@ -123,10 +163,40 @@ impl Write for Counting {
     }
 }
 
-fn is_ncname_id(s: &str) -> bool {
-    let mut c = s.chars();
-    matches!(c.next(), Some(f) if f.is_alphabetic() || f == '_')
-        && c.all(|ch| ch.is_alphanumeric() || matches!(ch, '_' | '-' | '.'))
+const MIB: u64 = 1024 * 1024;
+const MANIFEST: &str = "imsmanifest.xml";
+
+/// Duplicate names, exact and (for every name) ignoring ASCII case.
+fn duplicates(raw: &[Vec<u8>], report: &mut CheckReport) {
+    let mut exact: BTreeMap<&[u8], usize> = BTreeMap::new();
+    for n in raw {
+        *exact.entry(n.as_slice()).or_default() += 1;
+    }
+    for (n, count) in &exact {
+        if *count > 1 {
+            report.push(
+                Level::Error,
+                "duplicate-entry",
+                format!(
+                    "the entry `{}` appears {count} times; a checker and an LMS may each read a different copy",
+                    String::from_utf8_lossy(n)
+                ),
+            );
+        }
+    }
+    let mut folded: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for n in exact.keys() {
+        let n = String::from_utf8_lossy(n).into_owned();
+        folded.entry(n.to_lowercase()).or_default().insert(n);
+    }
+    for (lower, spellings) in folded.into_iter().filter(|(_, s)| s.len() > 1) {
+        let list = spellings.into_iter().collect::<Vec<_>>().join("`, `");
+        if lower == MANIFEST {
+            report.push(Level::Error, "duplicate-entry", format!("the zip has `{list}`: an LMS on a case-insensitive file system may read any of them as the manifest; keep only `imsmanifest.xml`"));
+        } else {
+            report.push(Level::Warning, "case-duplicate", format!("the zip has `{list}`, which differ only in case; on a case-insensitive file system one replaces the other"));
+        }
+    }
 }
 
 /// Checks a SCORM zip. Problems in the package are findings in the report;
@@ -135,46 +205,86 @@ pub fn check_zip<R: Read + Seek>(
     reader: R,
     opts: &CheckOptions,
 ) -> Result<CheckReport, CheckError> {
-    let mut zip = zip::ZipArchive::new(reader).map_err(|e| CheckError::NotZip(e.to_string()))?;
+    let not_zip = |e: zip::result::ZipError| CheckError::NotZip(e.to_string());
+    // Before the zip library reads the directory into memory: refuse one
+    // that declares too many entries or too many bytes of them.
+    let mut reader = reader;
+    if let Some(d) = declared_directory(&mut reader)? {
+        let mut report = CheckReport {
+            entries: usize::try_from(d.entries).unwrap_or(usize::MAX),
+            ..Default::default()
+        };
+        if d.entries > opts.max_entries as u64 {
+            report.push(
+                Level::Error,
+                "too-many-entries",
+                format!(
+                    "the zip declares {} entries; the limit is {}",
+                    d.entries, opts.max_entries
+                ),
+            );
+            return Ok(report);
+        }
+        if d.size > opts.max_directory_bytes {
+            report.push(
+                Level::Error,
+                "too-many-entries",
+                format!(
+                    "the zip's list of entries is {} bytes; the limit is {}",
+                    d.size, opts.max_directory_bytes
+                ),
+            );
+            return Ok(report);
+        }
+    }
+    let zip = zip::ZipArchive::new(reader).map_err(not_zip)?;
+    let start = zip.central_directory_start();
+    let mut reader = zip.into_inner();
+    let raw = raw_names(
+        &mut reader,
+        start,
+        opts.max_entries + 1,
+        opts.max_directory_bytes,
+    )?;
+    let mut zip = zip::ZipArchive::new(reader).map_err(not_zip)?;
     let mut report = CheckReport {
-        entries: zip.len(),
+        entries: zip.len().max(raw.len()),
         ..Default::default()
     };
-    if zip.len() > opts.max_entries {
+    if report.entries > opts.max_entries {
         report.push(
             Level::Error,
             "too-many-entries",
             format!(
-                "the zip has {} entries; the limit is {}",
-                zip.len(),
+                "the zip has more than {} entries; that is the limit",
                 opts.max_entries
             ),
         );
         return Ok(report);
     }
+    duplicates(&raw, &mut report);
     // Pass 1: names, types and declared sizes, without decompressing.
     let mut names: BTreeSet<String> = BTreeSet::new();
     let mut declared_total: u64 = 0;
     let mut unsafe_found = false;
     for i in 0..zip.len() {
-        let f = zip
-            .by_index_raw(i)
-            .map_err(|e| CheckError::NotZip(e.to_string()))?;
+        let f = zip.by_index_raw(i).map_err(not_zip)?;
         let name = f.name().to_string();
         declared_total = declared_total.saturating_add(f.size());
-        if f.is_dir() {
-            if !safe_path(name.trim_end_matches('/')) {
-                report.push(Level::Error, "unsafe-path", format!("the entry `{name}` points outside the package (absolute path, `..`, backslash or drive letter)"));
-                unsafe_found = true;
-            }
-            continue;
-        }
+        // Before the directory branch: a symlink whose name ends in `/` is still a symlink.
         if let Some(mode) = f.unix_mode() {
             if mode & 0o170000 == 0o120000 {
                 report.push(Level::Error, "symlink", format!("the entry `{name}` is a symbolic link; LMSs refuse them and they can point outside the package"));
                 unsafe_found = true;
                 continue;
             }
+        }
+        if f.is_dir() {
+            if !safe_path(name.trim_end_matches('/')) {
+                report.push(Level::Error, "unsafe-path", format!("the entry `{name}` points outside the package (absolute path, `..`, backslash or drive letter)"));
+                unsafe_found = true;
+            }
+            continue;
         }
         if f.encrypted() {
             report.push(
@@ -198,13 +308,7 @@ pub fn check_zip<R: Read + Seek>(
         if !name.is_ascii() {
             report.push(Level::Warning, "non-ascii-path", format!("the entry `{name}` has non-ASCII characters; some LMSs and servers cannot serve it"));
         }
-        if !names.insert(name.clone()) {
-            report.push(
-                Level::Error,
-                "duplicate-entry",
-                format!("the entry `{name}` appears twice"),
-            );
-        }
+        names.insert(name);
     }
     if declared_total > opts.max_total_bytes {
         report.push(
@@ -217,8 +321,9 @@ pub fn check_zip<R: Read + Seek>(
         );
         return Ok(report);
     }
-    // Pass 2: decompress everything under a budget (zip-bomb guard); keep the manifest and schema files.
-    let mut kept: HashMap<String, Vec<u8>> = HashMap::new();
+    // Pass 2: decompress every entry as a stream under the bounds (zip-bomb
+    // guard), whatever its header says; keep only the manifest.
+    let mut manifest: Option<Vec<u8>> = None;
     let mut total: u64 = 0;
     for i in 0..zip.len() {
         let mut f = match zip.by_index(i) {
@@ -236,86 +341,89 @@ pub fn check_zip<R: Read + Seek>(
         if f.is_dir() || !names.contains(&name) {
             continue;
         }
-        let compressed = f.compressed_size().max(1);
+        let is_manifest = name == MANIFEST;
         let budget = opts.max_total_bytes.saturating_sub(total);
-        let keep = name == "imsmanifest.xml"
-            || (!name.contains('/') && (name.ends_with(".xsd") || name.ends_with(".dtd")));
-        let res = if keep {
-            let mut buf = Vec::new();
-            let limit = if name == "imsmanifest.xml" {
-                opts.max_manifest_bytes
-            } else {
-                budget
-            };
-            let r = (&mut f)
-                .take(limit + 1)
-                .read_to_end(&mut buf)
-                .map(|n| n as u64);
-            if let Ok(n) = r {
-                if n > limit {
-                    report.push(
-                        Level::Error,
-                        "too-large",
-                        format!("`{name}` is larger than {limit} bytes"),
-                    );
-                    continue;
-                }
-                kept.insert(name.clone(), buf);
-            }
-            r
+        let limit = if is_manifest {
+            budget.min(opts.max_manifest_bytes)
         } else {
-            let mut sink = Counting {
-                n: 0,
-                limit: budget,
-            };
-            std::io::copy(&mut f, &mut sink)
+            budget
         };
-        match res {
-            Ok(n) => {
-                total += n;
-                if n > 1024 * 1024 && n / compressed > opts.max_ratio {
-                    report.push(
-                        Level::Error,
-                        "zip-bomb",
-                        format!(
-                            "`{name}` expands {}×; refusing it as a possible zip bomb",
-                            n / compressed
-                        ),
-                    );
+        let declared = f.size();
+        let ratio_cap = f.compressed_size().saturating_mul(opts.max_ratio).max(MIB);
+        let mut kept = Vec::new();
+        let mut sink = Bounded {
+            n: 0,
+            limit,
+            ratio_cap,
+            keep: is_manifest.then_some(&mut kept),
+            tripped: None,
+        };
+        let res = std::io::copy(&mut f, &mut sink);
+        let (n, tripped) = (sink.n, sink.tripped);
+        total = total.saturating_add(n);
+        match (res, tripped) {
+            (Ok(n), _) => {
+                if n != declared {
+                    report.push(Level::Error, "size-mismatch", format!("`{name}` expands to {n} bytes but its header says {declared}; the zip has been tampered with or is corrupt"));
+                }
+                if is_manifest {
+                    manifest = Some(kept);
                 }
             }
-            Err(e) => {
-                let msg = if total >= opts.max_total_bytes {
+            (Err(_), Some(Trip::Ratio)) => {
+                report.push(
+                    Level::Error,
+                    "zip-bomb",
+                    format!("`{name}` expands more than {}× (past {} bytes); refusing it as a possible zip bomb", opts.max_ratio, ratio_cap),
+                );
+                return Ok(report);
+            }
+            (Err(_), Some(Trip::Limit)) if is_manifest && limit == opts.max_manifest_bytes => {
+                report.push(
+                    Level::Error,
+                    "too-large",
+                    format!("`{name}` is larger than {limit} bytes"),
+                );
+                return Ok(report);
+            }
+            (Err(_), Some(Trip::Limit)) => {
+                report.push(
+                    Level::Error,
+                    "zip-bomb",
                     format!(
                         "the package expands beyond {} bytes; refusing it as a possible zip bomb",
                         opts.max_total_bytes
-                    )
-                } else {
-                    format!("`{name}` cannot be decompressed: {e}")
-                };
+                    ),
+                );
+                return Ok(report);
+            }
+            (Err(e), None) => {
                 report.push(
                     Level::Error,
-                    if total >= opts.max_total_bytes {
-                        "zip-bomb"
-                    } else {
-                        "bad-entry"
-                    },
-                    msg,
+                    "bad-entry",
+                    format!("`{name}` cannot be decompressed: {e}"),
                 );
                 return Ok(report);
             }
         }
     }
     report.uncompressed_bytes = total;
+    drop(zip);
 
-    let Some(manifest_bytes) = kept.get("imsmanifest.xml") else {
+    let Some(manifest_bytes) = manifest else {
         let nested: Vec<&String> = names
             .iter()
             .filter(|n| n.ends_with("/imsmanifest.xml"))
             .collect();
-        let hint = match nested.first() {
-            Some(n) => format!(" (found `{n}`: zip the folder's contents, not the folder)"),
-            None => String::new(),
+        let other_case = names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(MANIFEST) && *n != MANIFEST);
+        let hint = match (other_case, nested.first()) {
+            (Some(n), _) => format!(" (found `{n}`: the name must be all lower case)"),
+            (None, Some(n)) => {
+                format!(" (found `{n}`: zip the folder's contents, not the folder)")
+            }
+            (None, None) => String::new(),
         };
         report.push(
             Level::Error,
@@ -324,7 +432,7 @@ pub fn check_zip<R: Read + Seek>(
         );
         return Ok(report);
     };
-    let manifest_src = match std::str::from_utf8(manifest_bytes) {
+    let manifest_src = match std::str::from_utf8(&manifest_bytes) {
         Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
         Err(e) => {
             report.push(
@@ -335,375 +443,68 @@ pub fn check_zip<R: Read + Seek>(
             return Ok(report);
         }
     };
+    drop(manifest_bytes);
     let root = match parse(&manifest_src) {
         Ok(r) => r,
-        Err((line, m)) => {
-            report.push(
-                Level::Error,
-                "manifest-xml",
-                format!("imsmanifest.xml is not well-formed XML (line {line}): {m}"),
-            );
+        Err(e) => {
+            let (code, message) = match e.kind {
+                ParseErrorKind::Syntax => (
+                    "manifest-xml",
+                    format!(
+                        "imsmanifest.xml is not well-formed XML (line {}): {}",
+                        e.line, e.message
+                    ),
+                ),
+                kind => (
+                    match kind {
+                        ParseErrorKind::Doctype => "manifest-doctype",
+                        ParseErrorKind::ProcessingInstruction => "manifest-pi",
+                        ParseErrorKind::Encoding => "manifest-encoding",
+                        ParseErrorKind::TooDeep => "manifest-depth",
+                        _ => "manifest-size",
+                    },
+                    format!("imsmanifest.xml line {}: {}", e.line, e.message),
+                ),
+            };
+            report.push(Level::Error, code, message);
+            report.schema_validation = "skipped: the manifest was refused".into();
             return Ok(report);
         }
     };
-    check_manifest(&root, &names, &mut report);
-    if unsafe_found {
-        report.schema_validation = "skipped: the package has unsafe entries".into();
-    } else if opts.xsd {
-        report.schema_validation = match xsd(&kept) {
-            XsdOutcome::Valid => "valid".into(),
-            XsdOutcome::Invalid(m) => {
-                report.push(
-                    Level::Error,
-                    "schema-invalid",
-                    format!("imsmanifest.xml is not valid against its schemas:\n{m}"),
-                );
-                "invalid".into()
+    let set = check_manifest(&root, &names, &mut report);
+    report.schema_set = set.map(|s| s.label().to_string());
+    report.schema_validation = match set {
+        _ if unsafe_found => "skipped: the package has unsafe entries".into(),
+        _ if !opts.xsd => "skipped: not requested".into(),
+        None => "skipped: the root element is not <manifest>".into(),
+        Some(set) => {
+            let (outcome, notes) = validate(&manifest_src, &root, set);
+            for n in notes {
+                report.push(Level::Info, "schema-note", n);
             }
-            XsdOutcome::Skipped(why) => {
-                report.push(
-                    Level::Info,
-                    "schema-skipped",
-                    format!("schema validation skipped: {why}"),
-                );
-                format!("skipped: {why}")
-            }
-        };
-    } else {
-        report.schema_validation = "skipped: not requested".into();
-    }
-    Ok(report)
-}
-
-fn xsd(kept: &HashMap<String, Vec<u8>>) -> XsdOutcome {
-    let dir = match tempfile::tempdir() {
-        Ok(d) => d,
-        Err(e) => return XsdOutcome::Skipped(format!("no temporary folder: {e}")),
-    };
-    for (name, bytes) in kept {
-        if std::fs::write(dir.path().join(name), bytes).is_err() {
-            return XsdOutcome::Skipped("cannot write temporary files".into());
-        }
-    }
-    validate_with_xmllint(dir.path())
-}
-
-fn strip_query(href: &str) -> &str {
-    href.split(['?', '#']).next().unwrap_or(href)
-}
-
-fn check_manifest(root: &Element, names: &BTreeSet<String>, report: &mut CheckReport) {
-    if root.name != "manifest" {
-        report.push(
-            Level::Error,
-            "manifest-root",
-            format!("the root element is `<{}>`, not `<manifest>`", root.name),
-        );
-        return;
-    }
-    // Version.
-    let schemaversion = root
-        .child("metadata")
-        .and_then(|m| m.child("schemaversion"))
-        .map(|s| s.text.trim().to_string());
-    let ns_12 = root.ns.contains("imscp_rootv1p1p2");
-    let is_12 = match schemaversion.as_deref() {
-        Some("1.2") => true,
-        Some("2004 4th Edition") | Some("2004 3rd Edition") | Some("CAM 1.3") => false,
-        Some(other) => {
-            report.push(Level::Error, "schemaversion", format!("`<schemaversion>{other}</schemaversion>` is not a SCORM version: use `1.2` or `2004 4th Edition`"));
-            ns_12
-        }
-        None => {
-            report.push(Level::Warning, "schemaversion", "the manifest has no `<metadata><schemaversion>`: LMSs guess the SCORM version from the namespaces");
-            ns_12
-        }
-    };
-    report.version =
-        Some(schemaversion.unwrap_or_else(|| if is_12 { "1.2".into() } else { "2004".into() }));
-
-    // Identifiers.
-    let mut ids: HashMap<String, &'static str> = HashMap::new();
-    let mut note_id = |report: &mut CheckReport, id: Option<&str>, what: &'static str| match id {
-        None => report.push(
-            Level::Error,
-            "identifier",
-            format!("a `<{what}>` has no identifier"),
-        ),
-        Some(id) => {
-            if !is_ncname_id(id) {
-                report.push(Level::Error, "identifier", format!("`{id}` ({what}) is not a valid xs:ID: start with a letter or `_`, then letters, digits, `_`, `-`, `.`"));
-            }
-            if let Some(prev) = ids.insert(id.to_string(), what) {
-                report.push(Level::Error, "identifier", format!("the identifier `{id}` is used by a `<{prev}>` and a `<{what}>`; identifiers must be unique"));
-            }
-        }
-    };
-    note_id(report, root.attr("identifier"), "manifest");
-    report.identifier = root.attr("identifier").map(str::to_string);
-
-    // Resources.
-    let resources_el = root.child("resources");
-    let mut resources: BTreeMap<String, &Element> = BTreeMap::new();
-    let mut listed: BTreeSet<String> = BTreeSet::new();
-    let base = root
-        .attr_ns("XML/1998/namespace", "base")
-        .unwrap_or("")
-        .to_string();
-    match resources_el {
-        None => report.push(
-            Level::Error,
-            "resources",
-            "the manifest has no `<resources>`",
-        ),
-        Some(rs) => {
-            let rs_base = format!(
-                "{base}{}",
-                rs.attr_ns("XML/1998/namespace", "base").unwrap_or("")
-            );
-            for r in rs.children_named("resource") {
-                note_id(report, r.attr("identifier"), "resource");
-                if let Some(id) = r.attr("identifier") {
-                    resources.insert(id.to_string(), r);
-                }
-                let r_base = format!(
-                    "{rs_base}{}",
-                    r.attr_ns("XML/1998/namespace", "base").unwrap_or("")
-                );
-                let (expected, wrong) = if is_12 {
-                    ("scormtype", "scormType")
-                } else {
-                    ("scormType", "scormtype")
-                };
-                match r.attr_ns("adlnet.org", expected) {
-                    Some("sco") | Some("asset") => {}
-                    Some(v) => report.push(
+            match outcome {
+                XsdOutcome::Valid => "valid".into(),
+                XsdOutcome::Invalid(m) => {
+                    report.push(
                         Level::Error,
-                        "scormtype",
+                        "schema-invalid",
                         format!(
-                            "resource `{}` has scormtype `{v}`: use `sco` or `asset`",
-                            r.attr("identifier").unwrap_or("?")
+                            "imsmanifest.xml is not valid against the official {} schemas:\n{m}",
+                            set.label()
                         ),
-                    ),
-                    None => {
-                        if r.attr_ns("adlnet.org", wrong).is_some() {
-                            report.push(Level::Error, "scormtype", format!("resource `{}` spells the attribute `adlcp:{wrong}`; SCORM {} spells it `adlcp:{expected}`, and LMSs ignore the wrong spelling", r.attr("identifier").unwrap_or("?"), if is_12 { "1.2" } else { "2004" }));
-                        } else {
-                            report.push(Level::Error, "scormtype", format!("resource `{}` has no `adlcp:{expected}`: LMSs then treat it as an asset and record nothing", r.attr("identifier").unwrap_or("?")));
-                        }
-                    }
+                    );
+                    "invalid".into()
                 }
-                if let Some(href) = r.attr("href") {
-                    listed.insert(format!("{r_base}{}", strip_query(href)));
-                }
-                for f in r.children_named("file") {
-                    match f.attr("href") {
-                        Some(h) => {
-                            let p = format!("{r_base}{}", strip_query(h));
-                            if !names.contains(&p) {
-                                report.push(
-                                    Level::Error,
-                                    "missing-file",
-                                    format!("`{p}` is listed in the manifest but not in the zip"),
-                                );
-                            }
-                            listed.insert(p);
-                        }
-                        None => report.push(Level::Error, "file-href", "a `<file>` has no href"),
-                    }
-                }
-                for d in r.children_named("dependency") {
-                    if let Some(ref_id) = d.attr("identifierref") {
-                        if !rs
-                            .children_named("resource")
-                            .any(|o| o.attr("identifier") == Some(ref_id))
-                        {
-                            report.push(
-                                Level::Error,
-                                "dependency",
-                                format!(
-                                    "a dependency names resource `{ref_id}`, which does not exist"
-                                ),
-                            );
-                        }
-                    }
+                XsdOutcome::Skipped(why) => {
+                    report.push(
+                        Level::Info,
+                        "schema-skipped",
+                        format!("schema validation skipped: {why}"),
+                    );
+                    format!("skipped: {why}")
                 }
             }
         }
-    }
-
-    // Organizations and items.
-    let mut launch: Option<String> = None;
-    let mut scos = 0;
-    match root.child("organizations") {
-        None => report.push(
-            Level::Error,
-            "organizations",
-            "the manifest has no `<organizations>`",
-        ),
-        Some(orgs) => {
-            let all: Vec<&Element> = orgs.children_named("organization").collect();
-            if all.is_empty() {
-                report.push(
-                    Level::Error,
-                    "organizations",
-                    "`<organizations>` has no `<organization>`: an LMS has nothing to launch",
-                );
-            }
-            match orgs.attr("default") {
-                Some(d) if all.iter().any(|o| o.attr("identifier") == Some(d)) => {}
-                Some(d) => report.push(
-                    Level::Error,
-                    "organizations",
-                    format!("`<organizations default=\"{d}\">` names no organization"),
-                ),
-                None => report.push(
-                    Level::Warning,
-                    "organizations",
-                    "`<organizations>` has no `default` attribute",
-                ),
-            }
-            for o in &all {
-                note_id(report, o.attr("identifier"), "organization");
-                match o.child("title") {
-                    Some(t) if !t.text.trim().is_empty() => {
-                        if report.title.is_none() {
-                            report.title = Some(t.text.trim().to_string());
-                        }
-                    }
-                    _ => report.push(Level::Error, "title", "an `<organization>` has no title"),
-                }
-                let mut items = Vec::new();
-                o.descendants(&mut items);
-                let items: Vec<&&Element> = items.iter().filter(|e| e.name == "item").collect();
-                if items.is_empty() {
-                    report.push(Level::Error, "items", "an `<organization>` has no `<item>`");
-                }
-                for it in items {
-                    note_id(report, it.attr("identifier"), "item");
-                    if it
-                        .child("title")
-                        .map(|t| t.text.trim().is_empty())
-                        .unwrap_or(true)
-                    {
-                        report.push(
-                            Level::Error,
-                            "title",
-                            format!(
-                                "item `{}` has no title",
-                                it.attr("identifier").unwrap_or("?")
-                            ),
-                        );
-                    }
-                    if let Some(ms) = it.children.iter().find(|c| c.name == "masteryscore") {
-                        match ms.text.trim().parse::<f64>() {
-                            Ok(v) if (0.0..=100.0).contains(&v) => {}
-                            _ => report.push(Level::Error, "masteryscore", format!("item `{}` has masteryscore `{}`: it must be a number from 0 to 100", it.attr("identifier").unwrap_or("?"), ms.text.trim())),
-                        }
-                    }
-                    let mut seq = Vec::new();
-                    it.descendants(&mut seq);
-                    for m in seq.iter().filter(|e| e.name == "minNormalizedMeasure") {
-                        match m.text.trim().parse::<f64>() {
-                            Ok(v) if (-1.0..=1.0).contains(&v) => {}
-                            _ => report.push(Level::Error, "minNormalizedMeasure", format!("item `{}` has minNormalizedMeasure `{}`: it must be a number from -1 to 1", it.attr("identifier").unwrap_or("?"), m.text.trim())),
-                        }
-                    }
-                    if let Some(r) = it.attr("identifierref") {
-                        match resources.get(r) {
-                            None => report.push(
-                                Level::Error,
-                                "identifierref",
-                                format!(
-                                    "item `{}` points to resource `{r}`, which does not exist",
-                                    it.attr("identifier").unwrap_or("?")
-                                ),
-                            ),
-                            Some(res) => {
-                                let sco = res.attr_ns(
-                                    "adlnet.org",
-                                    if is_12 { "scormtype" } else { "scormType" },
-                                ) == Some("sco");
-                                if sco {
-                                    scos += 1;
-                                }
-                                match res.attr("href") {
-                                    None => report.push(
-                                        Level::Error,
-                                        "launch",
-                                        format!(
-                                            "resource `{r}` is launched by an item but has no href"
-                                        ),
-                                    ),
-                                    Some(h) => {
-                                        let rs_base = resources_el
-                                            .and_then(|rs| rs.attr_ns("XML/1998/namespace", "base"))
-                                            .unwrap_or("");
-                                        let r_base =
-                                            res.attr_ns("XML/1998/namespace", "base").unwrap_or("");
-                                        let p =
-                                            format!("{base}{rs_base}{r_base}{}", strip_query(h));
-                                        if !h.contains("://") && !names.contains(&p) {
-                                            report.push(
-                                                Level::Error,
-                                                "launch",
-                                                format!("the launch file `{p}` is not in the zip"),
-                                            );
-                                        }
-                                        if launch.is_none() {
-                                            launch = Some(p);
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    if launch.is_none() {
-        report.push(
-            Level::Error,
-            "launch",
-            "no item launches a resource: the LMS has nothing to open",
-        );
-    }
-    if scos == 0 && launch.is_some() {
-        report.push(
-            Level::Warning,
-            "no-sco",
-            "no launched resource is a SCO: the LMS will record nothing about learners",
-        );
-    }
-    report.launch = launch;
-
-    // Schema files named by the manifest.
-    if let Some(loc) = root.attr_ns("XMLSchema-instance", "schemaLocation") {
-        for file in loc.split_whitespace().skip(1).step_by(2) {
-            if !file.contains("://") && !names.contains(file) {
-                report.push(Level::Warning, "schema-file", format!("the manifest references `{file}` but the zip does not carry it; strict LMSs and ADL's test suite expect it at the root"));
-            }
-        }
-    }
-    // Files nobody lists.
-    report.unreferenced = names
-        .iter()
-        .filter(|n| {
-            *n != "imsmanifest.xml"
-                && !listed.contains(*n)
-                && !(!n.contains('/') && (n.ends_with(".xsd") || n.ends_with(".dtd")))
-        })
-        .cloned()
-        .collect();
-    if !report.unreferenced.is_empty() {
-        report.push(
-            Level::Info,
-            "unreferenced",
-            format!(
-                "{} file(s) in the zip are not listed in the manifest",
-                report.unreferenced.len()
-            ),
-        );
-    }
+    };
+    Ok(report)
 }

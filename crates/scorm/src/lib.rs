@@ -9,11 +9,14 @@
 mod check;
 mod manifest;
 mod package;
+mod rules;
 mod schemas;
+mod validate;
 mod xml;
+mod zipdir;
 
 pub use check::{check_zip, CheckError, CheckOptions, CheckReport, Finding, Level};
 pub use manifest::{manifest_xml, mastery_measure, PackageSpec, MAX_DESCRIPTION, MAX_TITLE};
 pub use package::{write_package, ContentFile, PackageError};
 pub use schemas::{schema_files, SchemaFile};
-pub use xml::{validate_with_xmllint, XsdOutcome};
+pub use validate::XsdOutcome;

@@ -1,11 +1,10 @@
-//! A small namespace-aware element tree over quick-xml, and full XSD
-//! validation through `xmllint` when it is installed.
+//! A small namespace-aware element tree over quick-xml that refuses what a
+//! SCORM manifest never needs (DTDs, processing instructions) and bounds
+//! depth and size.
 
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
-use std::path::Path;
-use std::process::Command;
 
 /// An element with resolved namespace.
 #[derive(Debug, Default, Clone)]
@@ -40,22 +39,66 @@ impl Element {
     pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
         self.children.iter().filter(move |c| c.name == name)
     }
-
-    pub fn descendants<'a>(&'a self, out: &mut Vec<&'a Element>) {
-        for c in &self.children {
-            out.push(c);
-            c.descendants(out);
-        }
-    }
 }
 
-/// Parses a document into its root element, or (line, message).
-pub(crate) fn parse(src: &str) -> Result<Element, (usize, String)> {
+/// Most nested elements a manifest may have: real ones nest a few levels of
+/// `<item>`s; a deeper tree is hostile or broken.
+pub(crate) const MAX_DEPTH: usize = 128;
+/// Most elements a manifest may have (a 20,000-file package lists about that
+/// many `<file>`s); bounds the memory of the tree.
+pub(crate) const MAX_ELEMENTS: usize = 200_000;
+
+/// What kind of problem stopped the parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ParseErrorKind {
+    /// A `<!DOCTYPE>`: SCORM manifests never need one, and a DTD can load files.
+    Doctype,
+    /// A processing instruction other than the XML declaration.
+    ProcessingInstruction,
+    /// The XML declaration names an encoding other than UTF-8.
+    Encoding,
+    /// Nesting deeper than [`MAX_DEPTH`].
+    TooDeep,
+    /// More elements than [`MAX_ELEMENTS`].
+    TooManyElements,
+    /// Not well-formed.
+    Syntax,
+}
+
+/// Why a document could not be parsed, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ParseError {
+    pub line: usize,
+    pub kind: ParseErrorKind,
+    pub message: String,
+}
+
+/// Parses a document into its root element.
+///
+/// Refuses, at the first sight and before building anything from the rest:
+/// any `<!DOCTYPE>`, any processing instruction other than a leading XML
+/// declaration, a declared encoding other than UTF-8, nesting deeper than
+/// [`MAX_DEPTH`] and more than [`MAX_ELEMENTS`] elements. Entity references
+/// other than the five predefined ones and character references are errors.
+pub(crate) fn parse(src: &str) -> Result<Element, ParseError> {
     let mut reader = NsReader::from_str(src);
     reader.config_mut().trim_text(true);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
-    let line_of = |pos: u64| src[..(pos as usize).min(src.len())].matches('\n').count() + 1;
+    let mut elements = 0usize;
+    let mut first = true;
+    // The line of the first non-blank character at or after `pos`.
+    let line_of = |pos: u64| {
+        let pos = (pos as usize).min(src.len());
+        let rest = &src[pos..];
+        let start = pos + (rest.len() - rest.trim_start().len());
+        src[..start].matches('\n').count() + 1
+    };
+    let err = |pos: u64, kind: ParseErrorKind, message: String| ParseError {
+        line: line_of(pos),
+        kind,
+        message,
+    };
     let make = |reader: &NsReader<&[u8]>,
                 e: &quick_xml::events::BytesStart<'_>|
      -> Result<Element, String> {
@@ -87,7 +130,7 @@ pub(crate) fn parse(src: &str) -> Result<Element, (usize, String)> {
                 ResolveResult::Unknown(p) => {
                     let p = String::from_utf8_lossy(&p).into_owned();
                     if p == "xml" {
-                        "http://www.w3.org/XML/1998/namespace".to_string()
+                        XML_NS.to_string()
                     } else {
                         return Err(format!("unknown namespace prefix `{p}`"));
                     }
@@ -105,112 +148,123 @@ pub(crate) fn parse(src: &str) -> Result<Element, (usize, String)> {
     };
     loop {
         let pos = reader.buffer_position();
-        match reader.read_event() {
-            Ok(Event::Start(e)) => {
-                let el = make(&reader, &e).map_err(|m| (line_of(pos), m))?;
-                stack.push(el);
+        let event = reader.read_event().map_err(|e| {
+            err(
+                reader.buffer_position(),
+                ParseErrorKind::Syntax,
+                e.to_string(),
+            )
+        })?;
+        let was_first = std::mem::replace(&mut first, false);
+        match event {
+            Event::DocType(_) => {
+                return Err(err(
+                    pos,
+                    ParseErrorKind::Doctype,
+                    "the manifest has a `<!DOCTYPE>`; a SCORM manifest never needs one, and a DTD can make an XML tool read files on the machine that checks it: remove it".into(),
+                ))
             }
-            Ok(Event::Empty(e)) => {
-                let el = make(&reader, &e).map_err(|m| (line_of(pos), m))?;
+            Event::PI(pi) => {
+                return Err(err(
+                    pos,
+                    ParseErrorKind::ProcessingInstruction,
+                    format!(
+                        "the manifest has the processing instruction `<?{}?>`; a SCORM manifest needs none besides the XML declaration: remove it",
+                        String::from_utf8_lossy(&pi).chars().take(60).collect::<String>()
+                    ),
+                ))
+            }
+            Event::Decl(d) => {
+                if !was_first {
+                    return Err(err(
+                        pos,
+                        ParseErrorKind::ProcessingInstruction,
+                        "an XML declaration `<?xml …?>` may only stand at the very start of the manifest".into(),
+                    ));
+                }
+                if let Some(enc) = d.encoding() {
+                    let enc = enc.map_err(|e| err(pos, ParseErrorKind::Syntax, e.to_string()))?;
+                    let enc = String::from_utf8_lossy(&enc).to_ascii_lowercase();
+                    if enc != "utf-8" && enc != "utf8" {
+                        return Err(err(
+                            pos,
+                            ParseErrorKind::Encoding,
+                            format!("the XML declaration says `encoding=\"{enc}\"`; save the manifest as UTF-8 and declare `encoding=\"UTF-8\"`"),
+                        ));
+                    }
+                }
+            }
+            Event::Start(_) | Event::Empty(_) => {
+                elements += 1;
+                if elements > MAX_ELEMENTS {
+                    return Err(err(
+                        pos,
+                        ParseErrorKind::TooManyElements,
+                        format!("the manifest has more than {MAX_ELEMENTS} elements; refusing it"),
+                    ));
+                }
+                let (Event::Start(ref e) | Event::Empty(ref e)) = event else {
+                    unreachable!()
+                };
+                let el = make(&reader, e).map_err(|m| err(pos, ParseErrorKind::Syntax, m))?;
+                if matches!(event, Event::Start(_)) {
+                    if stack.len() >= MAX_DEPTH {
+                        return Err(err(
+                            pos,
+                            ParseErrorKind::TooDeep,
+                            format!("elements nest more than {MAX_DEPTH} deep; refusing the manifest (real ones nest a few `<item>`s)"),
+                        ));
+                    }
+                    stack.push(el);
+                } else {
+                    match stack.last_mut() {
+                        Some(parent) => parent.children.push(el),
+                        None => root = Some(el),
+                    }
+                }
+            }
+            Event::End(_) => {
+                let el = stack.pop().ok_or_else(|| {
+                    err(pos, ParseErrorKind::Syntax, "unexpected closing tag".into())
+                })?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
                     None => root = Some(el),
                 }
             }
-            Ok(Event::End(_)) => {
-                let el = stack
-                    .pop()
-                    .ok_or((line_of(pos), "unexpected closing tag".to_string()))?;
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(el),
-                    None => root = Some(el),
-                }
-            }
-            Ok(Event::Text(t)) => {
+            Event::Text(t) => {
                 if let Some(top) = stack.last_mut() {
-                    let s = t.unescape().map_err(|e| (line_of(pos), e.to_string()))?;
+                    let s = t
+                        .unescape()
+                        .map_err(|e| err(pos, ParseErrorKind::Syntax, e.to_string()))?;
                     top.text.push_str(&s);
                 }
             }
-            Ok(Event::CData(t)) => {
+            Event::CData(t) => {
                 if let Some(top) = stack.last_mut() {
                     top.text.push_str(&String::from_utf8_lossy(&t));
                 }
             }
-            Ok(Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => return Err((line_of(reader.buffer_position()), e.to_string())),
+            Event::Eof => break,
+            Event::Comment(_) => {}
         }
     }
     if !stack.is_empty() {
-        return Err((
-            src.matches('\n').count() + 1,
-            format!(
+        return Err(ParseError {
+            line: src.matches('\n').count() + 1,
+            kind: ParseErrorKind::Syntax,
+            message: format!(
                 "`<{}>` is never closed",
                 stack.last().map(|e| e.name.as_str()).unwrap_or("")
             ),
-        ));
+        });
     }
-    root.ok_or((1, "the document has no root element".to_string()))
+    root.ok_or(ParseError {
+        line: 1,
+        kind: ParseErrorKind::Syntax,
+        message: "the document has no root element".to_string(),
+    })
 }
 
-/// The result of validating a manifest against its XSDs with xmllint.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum XsdOutcome {
-    /// Valid.
-    Valid,
-    /// Invalid, with xmllint's messages.
-    Invalid(String),
-    /// Not run (and why): xmllint missing, or schema files absent.
-    Skipped(String),
-}
-
-/// Validates `dir/imsmanifest.xml` against every schema named in its
-/// `xsi:schemaLocation`, with the schema files found in `dir`, using
-/// `xmllint`. A small driver schema imports each namespace from its file, so
-/// every namespace is checked, not only the root one.
-pub fn validate_with_xmllint(dir: &Path) -> XsdOutcome {
-    let manifest = match std::fs::read_to_string(dir.join("imsmanifest.xml")) {
-        Ok(s) => s,
-        Err(e) => return XsdOutcome::Skipped(format!("cannot read imsmanifest.xml: {e}")),
-    };
-    let root = match parse(&manifest) {
-        Ok(r) => r,
-        Err((line, m)) => return XsdOutcome::Invalid(format!("line {line}: {m}")),
-    };
-    let Some(loc) = root.attr_ns("XMLSchema-instance", "schemaLocation") else {
-        return XsdOutcome::Skipped("the manifest has no xsi:schemaLocation".into());
-    };
-    let parts: Vec<&str> = loc.split_whitespace().collect();
-    let mut imports = String::new();
-    for pair in parts.chunks(2) {
-        if let [ns, file] = pair {
-            if file.contains('/') || file.contains("..") || !dir.join(file).is_file() {
-                return XsdOutcome::Skipped(format!("schema file `{file}` is not in the package"));
-            }
-            imports.push_str(&format!(
-                "  <xs:import namespace=\"{ns}\" schemaLocation=\"{file}\"/>\n"
-            ));
-        }
-    }
-    let driver = format!("<?xml version=\"1.0\"?>\n<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">\n{imports}</xs:schema>\n");
-    let driver_path = dir.join("__pecyn_driver.xsd");
-    if let Err(e) = std::fs::write(&driver_path, driver) {
-        return XsdOutcome::Skipped(format!("cannot write the driver schema: {e}"));
-    }
-    let out = Command::new("xmllint")
-        .arg("--noout")
-        .arg("--nonet")
-        .arg("--schema")
-        .arg(&driver_path)
-        .arg(dir.join("imsmanifest.xml"))
-        .output();
-    let _ = std::fs::remove_file(&driver_path);
-    match out {
-        Err(_) => {
-            XsdOutcome::Skipped("xmllint is not installed (apt-get install libxml2-utils)".into())
-        }
-        Ok(o) if o.status.success() => XsdOutcome::Valid,
-        Ok(o) => XsdOutcome::Invalid(String::from_utf8_lossy(&o.stderr).trim().to_string()),
-    }
-}
+/// The XML namespace (`xml:` prefix).
+pub(crate) const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";

@@ -83,7 +83,38 @@ fn read_text(path: &Path, shown: &str, diags: &mut Vec<Diagnostic>) -> Option<St
     match String::from_utf8(bytes) {
         Ok(s) => {
             let s = s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s);
-            Some(s.replace("\r\n", "\n").nfc().collect())
+            let s = s.replace("\r\n", "\n");
+            if let Some((at, c)) = s
+                .char_indices()
+                .find(|(_, c)| c.is_control() && *c != '\n' && *c != '\t')
+            {
+                let (line, col) = line_col(&s, at);
+                let shown_line: String = source_line(&s, line)
+                    .chars()
+                    .map(|c| {
+                        if c.is_control() && c != '\t' {
+                            '\u{fffd}'
+                        } else {
+                            c
+                        }
+                    })
+                    .collect();
+                diags.push(
+                    Diagnostic::error(
+                        shown,
+                        line,
+                        col,
+                        format!(
+                            "the file contains the invisible control character U+{:04X}",
+                            c as u32
+                        ),
+                        "delete it (it is shown as \u{fffd} above): control characters would be copied into the page as they are; retype the text around it if you cannot see it",
+                    )
+                    .with_source(shown_line),
+                );
+                return None;
+            }
+            Some(s.nfc().collect())
         }
         Err(e) => {
             let bytes = e.as_bytes();
@@ -450,16 +481,20 @@ fn resolve_asset(
     let rel = Path::new(src);
     let mut depth: i32 = 0;
     let mut parts: Vec<String> = Vec::new();
+    // The same path without `.` and `..`, as written (not folded to ASCII).
+    let mut normal: Vec<&std::ffi::OsStr> = Vec::new();
     for c in rel.components() {
         match c {
             Component::Normal(p) => {
                 depth += 1;
                 parts.push(ascii_file_name(&p.to_string_lossy()));
+                normal.push(p);
             }
             Component::CurDir => {}
             Component::ParentDir => {
                 depth -= 1;
                 parts.pop();
+                normal.pop();
                 if depth < 0 {
                     err(
                         format!("the image path `{src}` escapes the module folder"),
@@ -488,15 +523,26 @@ fn resolve_asset(
         );
         return None;
     }
-    let source = dir.join(rel);
-    match std::fs::symlink_metadata(&source) {
-        Ok(m) if m.file_type().is_symlink() => {
-            err(
-                format!("the image `{src}` is a symbolic link"),
-                "copy the real file into the module folder",
-            );
-            None
+    // Every step from the module folder to the file must be a real folder
+    // or file: a symlinked `images/` would read from anywhere.
+    let mut source = dir.to_path_buf();
+    for (i, p) in normal.iter().enumerate() {
+        source.push(p);
+        if std::fs::symlink_metadata(&source).is_ok_and(|m| m.file_type().is_symlink()) {
+            let msg = if i + 1 == normal.len() {
+                format!("the image `{src}` is a symbolic link")
+            } else {
+                let link: std::path::PathBuf = normal[..=i].iter().collect();
+                format!(
+                    "the image `{src}` is reached through `{}`, a symbolic link",
+                    link.display()
+                )
+            };
+            err(msg, "copy the real files into the module folder");
+            return None;
         }
+    }
+    match std::fs::symlink_metadata(&source) {
         Ok(m) if !m.is_file() => {
             err(
                 format!("the image `{src}` is not a file"),

@@ -267,6 +267,45 @@ fn image_in_the_module_folder_is_an_asset_with_an_ascii_path() {
     assert_eq!(m.assets[0].path, "images/dwr.svg");
 }
 
+/// Reported: images were read through a symlinked `images/` folder (only
+/// the last path component was checked).
+#[cfg(unix)]
+#[test]
+fn images_through_a_symlinked_folder_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(
+        outside.join("lock.svg"),
+        "<svg xmlns='http://www.w3.org/2000/svg'/>",
+    )
+    .unwrap();
+    let dir = tmp.path().join("demo");
+    let en = EN.replace("Hello **there**.", "![A lock](images/lock.svg)");
+    write(&dir, TOML, &en, &cy_of(&en));
+    std::os::unix::fs::symlink(&outside, dir.join("images")).unwrap();
+    let (m, d) = load_module(&dir, &Placeholders::default());
+    assert!(m.is_none());
+    let errs: Vec<&Diagnostic> = d.iter().filter(|d| d.path.ends_with("en.md")).collect();
+    assert_eq!(errs.len(), 1, "{d:#?}");
+    assert_at(
+        errs[0],
+        11,
+        11,
+        "the image `images/lock.svg` is reached through `images`, a symbolic link",
+    );
+    // `..` cannot step around the check either.
+    std::fs::create_dir_all(dir.join("real")).unwrap();
+    let en = EN.replace("Hello **there**.", "![A lock](real/../images/lock.svg)");
+    write(&dir, TOML, &en, &cy_of(&en));
+    let (m, d) = load_module(&dir, &Placeholders::default());
+    assert!(m.is_none(), "{d:#?}");
+    assert!(
+        d.iter().any(|d| d.message.contains("a symbolic link")),
+        "{d:#?}"
+    );
+}
+
 #[test]
 fn duplicate_question_id() {
     let en = EN.replace(
@@ -291,6 +330,30 @@ fn invalid_utf8() {
     assert!(m.is_none());
     assert_eq!(d.len(), 1, "{d:#?}");
     assert_at(&d[0], 11, 2, "not valid UTF-8");
+}
+
+/// Reported: a NUL byte in script text was copied raw into `index.html`.
+#[test]
+fn control_characters_are_refused_where_they_are() {
+    for (c, code) in [('\0', "U+0000"), ('\u{1b}', "U+001B"), ('\r', "U+000D")] {
+        let en = EN.replace("Hello **there**.", &format!("Hello **th{c}ere**."));
+        let (ok, d) = load(TOML, &en, &cy_of(EN));
+        assert!(!ok, "{c:?}");
+        let errs: Vec<&Diagnostic> = d.iter().filter(|d| d.path.ends_with("en.md")).collect();
+        assert_eq!(errs.len(), 1, "{d:#?}");
+        assert_at(errs[0], 11, 11, code);
+        assert!(
+            !errs[0].render().contains(c),
+            "{c:?} must not reach the terminal"
+        );
+    }
+    // Tabs, CRLF line ends and a byte-order mark are fine.
+    let en = format!(
+        "\u{feff}{}",
+        EN.replace('\n', "\r\n").replace("Hello", "Hello\t")
+    );
+    let (ok, d) = load(TOML, &en, &cy_of(EN));
+    assert!(ok, "{d:#?}");
 }
 
 #[test]

@@ -186,7 +186,7 @@ async fn trivial(addr: String) {
 }
 
 async fn raw(url: String, rows: u64) {
-    use pecyn_tracker::db::{Db, PoolConfig};
+    use pecyn_tracker::store::{Db, PoolConfig};
     let full = std::env::var("PECYN_TRACKER_SQLITE_SYNC").map_or(true, |v| v != "normal");
     let db = Db::connect(
         &url,
@@ -199,7 +199,7 @@ async fn raw(url: String, rows: u64) {
     .expect("db");
     db.migrate().await.expect("migrate");
     // One organisation to satisfy the foreign key.
-    let org = pecyn_tracker::orgs::create_org(
+    let org = pecyn_tracker::store::orgs::create_org(
         &db,
         &serde_json::from_value(
             json!({"code": format!("raw-{}", uuid::Uuid::new_v4().simple()),

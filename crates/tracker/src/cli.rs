@@ -8,11 +8,13 @@ use std::time::Duration;
 use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::app::{app, AppConfig, AppState};
-use crate::db::{Db, PoolConfig};
+use crate::domain::catalogue::CatalogueFile;
+use crate::domain::org::NewOrg;
+use crate::http::router::app;
+use crate::http::state::{AppConfig, AppState};
 use crate::keys::Role;
 use crate::metrics::Metrics;
-use crate::{catalogue, org_api, orgs, privacy};
+use crate::store::{catalogue, events, keys, orgs, privacy, Db, PoolConfig};
 
 /// Default database: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://pecyn-tracker.db";
@@ -369,7 +371,7 @@ async fn admin_inner(db: &Db, cmd: AdminCommand) -> anyhow::Result<()> {
         } => {
             let org = orgs::create_org(
                 db,
-                &orgs::NewOrg {
+                &NewOrg {
                     code,
                     name_en,
                     name_cy,
@@ -391,13 +393,13 @@ async fn admin_inner(db: &Db, cmd: AdminCommand) -> anyhow::Result<()> {
                 OrgRole::OrgAdmin => Role::OrgAdmin,
                 OrgRole::Reader => Role::Reader,
             };
-            print(&orgs::issue_key(db, Some(&org), role, &label).await?)
+            print(&keys::issue_key(db, Some(&org), role, &label).await?)
         }
         AdminCommand::IssueAdminToken { label } => {
-            print(&orgs::issue_key(db, None, Role::Platform, &label).await?)
+            print(&keys::issue_key(db, None, Role::Platform, &label).await?)
         }
         AdminCommand::RevokeKey { key_id } => {
-            orgs::revoke_key(db, &key_id, None).await?;
+            keys::revoke_key(db, &key_id, None).await?;
             print(&serde_json::json!({"revoked": key_id}))
         }
         AdminCommand::ListKeys { org } => {
@@ -405,7 +407,7 @@ async fn admin_inner(db: &Db, cmd: AdminCommand) -> anyhow::Result<()> {
                 Some(code) => Some(orgs::find_org(db, &code).await?.id),
                 None => None,
             };
-            print(&orgs::list_keys(db, id).await?)
+            print(&keys::list_keys(db, id).await?)
         }
         AdminCommand::SetStatus { org, status } => {
             let o = orgs::find_org(db, &org).await?;
@@ -415,7 +417,7 @@ async fn admin_inner(db: &Db, cmd: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::ImportCatalogue { path } => {
             let text =
                 std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-            let file: catalogue::CatalogueFile = serde_json::from_slice(&text)
+            let file: CatalogueFile = serde_json::from_slice(&text)
                 .with_context(|| format!("{} is not a catalogue.json", path.display()))?;
             let n = catalogue::import(db, &file).await?;
             print(&serde_json::json!({"imported": n}))
@@ -426,7 +428,7 @@ async fn admin_inner(db: &Db, cmd: AdminCommand) -> anyhow::Result<()> {
         }
         AdminCommand::Report { org } => {
             let o = orgs::find_org(db, &org).await?;
-            print(&org_api::summary_for(db, o.id, &o.code).await?)
+            print(&events::summary(db, o.id, &o.code).await?)
         }
     }
 }

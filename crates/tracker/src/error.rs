@@ -1,9 +1,6 @@
-//! The service error: every failure becomes `{"error": {"code", "message"}}`
-//! with a fitting status. Database and internal errors are logged and hidden.
-
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use serde_json::json;
+//! The service's typed error, shared by every layer (a leaf: it knows no
+//! HTTP). How each variant becomes a response (status, JSON body, headers)
+//! is `crate::http::error`.
 
 /// A request that could not be served.
 #[derive(Debug, thiserror::Error)]
@@ -65,21 +62,10 @@ impl AppError {
         }
     }
 
-    /// The HTTP status.
-    pub fn status(&self) -> StatusCode {
-        match self {
-            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Database(sqlx::Error::PoolTimedOut) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+    /// Whether this is a transient failure a client should retry (the
+    /// database pool had no free connection in time).
+    pub fn is_transient_db(&self) -> bool {
+        matches!(self, AppError::Database(sqlx::Error::PoolTimedOut))
     }
 
     /// The stable error code.
@@ -93,46 +79,8 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Unavailable(_) => "unavailable",
-            AppError::Database(sqlx::Error::PoolTimedOut) => "unavailable",
+            e if e.is_transient_db() => "unavailable",
             AppError::Database(_) | AppError::Internal(_) => "internal",
         }
-    }
-}
-
-/// The JSON error body used everywhere.
-pub fn error_body(code: &str, message: &str) -> serde_json::Value {
-    json!({"error": {"code": code, "message": message}})
-}
-
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        match &self {
-            AppError::Database(e) => tracing::error!(error = %e, "database error"),
-            AppError::Internal(e) => tracing::error!(error = %e, "internal error"),
-            _ => {}
-        }
-        let status = self.status();
-        let mut resp = (
-            status,
-            axum::Json(error_body(self.code(), &self.to_string())),
-        )
-            .into_response();
-        let retry = match &self {
-            AppError::RateLimited { retry_after } => Some(*retry_after),
-            AppError::Unavailable(_) => Some(1),
-            AppError::Database(sqlx::Error::PoolTimedOut) => Some(1),
-            _ => None,
-        };
-        if let Some(secs) = retry {
-            resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-        if matches!(self, AppError::Unauthorized) {
-            resp.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"pecyn-tracker\""),
-            );
-        }
-        resp
     }
 }

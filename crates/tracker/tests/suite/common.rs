@@ -7,7 +7,7 @@ use std::str::FromStr;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
-use pecyn_tracker::db::{Db, PoolConfig};
+use pecyn_tracker::store::{Db, PoolConfig};
 use pecyn_tracker::{app, AppConfig, AppState};
 use serde_json::{json, Value};
 use sqlx::postgres::PgConnectOptions;

@@ -142,7 +142,7 @@ async fn bad_requests_are_json_400s(b: Backend) {
 async fn oversized_body_is_413(b: Backend) {
     let Some(ctx) = Ctx::new(b).await else { return };
     let org = ctx.create_org("gwynedd").await;
-    let big = "x".repeat(pecyn_tracker::app::EVENTS_BODY_LIMIT + 10);
+    let big = "x".repeat(pecyn_tracker::http::state::EVENTS_BODY_LIMIT + 10);
     let req = Request::builder()
         .method(Method::POST)
         .uri("/api/v1/events")

@@ -92,10 +92,14 @@ async fn roles_are_enforced(b: Backend) {
         StatusCode::FORBIDDEN
     );
     // Platform keys issued by the admin command work like the env token.
-    let issued =
-        pecyn_tracker::orgs::issue_key(ctx.db(), None, pecyn_tracker::keys::Role::Platform, "ops")
-            .await
-            .expect("issued");
+    let issued = pecyn_tracker::store::keys::issue_key(
+        ctx.db(),
+        None,
+        pecyn_tracker::keys::Role::Platform,
+        "ops",
+    )
+    .await
+    .expect("issued");
     let r = ctx.get("/api/v1/organisations", &issued.token).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.json["organisations"][0]["code"], "wrexham");
@@ -323,9 +327,9 @@ async fn rate_limit_is_per_key(b: Backend) {
     ctx.import_catalogue().await; // 1 of the admin token's burst of 3
     let org2 = {
         // Create keys directly so the admin's bucket does not matter.
-        let o = pecyn_tracker::orgs::create_org(ctx.db(), &serde_json::from_value(json!({
+        let o = pecyn_tracker::store::orgs::create_org(ctx.db(), &serde_json::from_value(json!({
             "code": "torfaen", "name_en": "Torfaen", "name_cy": "Torfaen", "kind": "welsh_principal_council", "region": "Wales"})).expect("org")).await.expect("created");
-        let k = pecyn_tracker::orgs::issue_key(
+        let k = pecyn_tracker::store::keys::issue_key(
             ctx.db(),
             Some(&o),
             pecyn_tracker::keys::Role::Ingest,
@@ -333,7 +337,7 @@ async fn rate_limit_is_per_key(b: Backend) {
         )
         .await
         .expect("key");
-        let k2 = pecyn_tracker::orgs::issue_key(
+        let k2 = pecyn_tracker::store::keys::issue_key(
             ctx.db(),
             Some(&o),
             pecyn_tracker::keys::Role::Ingest,
@@ -424,7 +428,7 @@ async fn revocation_elsewhere_is_seen_within_the_cache_ttl(b: Backend) {
         StatusCode::OK
     );
     // Revoked by another instance or the admin command (straight in the database).
-    pecyn_tracker::orgs::revoke_key(ctx.db(), &org.ingest_id, None)
+    pecyn_tracker::store::keys::revoke_key(ctx.db(), &org.ingest_id, None)
         .await
         .expect("revoke");
     tokio::time::sleep(

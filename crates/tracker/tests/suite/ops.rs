@@ -8,7 +8,8 @@ use crate::dual;
 dual!(
     ops_endpoints,
     unknown_routes_are_json,
-    bad_input_is_never_a_500
+    bad_input_is_never_a_500,
+    served_routes_are_exactly_the_documented_ones
 );
 
 async fn ops_endpoints(b: Backend) {
@@ -97,7 +98,7 @@ async fn bad_input_is_never_a_500(b: Backend) {
         org.reader.as_str(),
     ];
     let mut paths = Vec::new();
-    for (method, path) in pecyn_tracker::app::ROUTES {
+    for (method, path) in &pecyn_tracker::http::openapi::routes() {
         paths.push((
             *method,
             path.replace("{code}", "caerdydd")
@@ -146,4 +147,114 @@ async fn bad_input_is_never_a_500(b: Backend) {
             }
         }
     }
+}
+
+/// The router serves exactly what `/openapi.json` describes: every path
+/// routed in `src/http/router.rs` is described and every described path is
+/// routed; on each of them, every described method is served (not 404/405)
+/// and every other method answers 405.
+async fn served_routes_are_exactly_the_documented_ones(b: Backend) {
+    use std::collections::BTreeSet;
+    let Some(ctx) = Ctx::new(b).await else { return };
+    let r = ctx.call(Method::GET, "/openapi.json", None, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let described = pecyn_tracker::http::openapi::routes();
+    let served_json: BTreeSet<(String, String)> = r.json["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .expect("path item")
+                .keys()
+                .filter(|k| matches!(k.as_str(), "get" | "put" | "post" | "delete" | "patch"))
+                .map(move |m| (m.clone(), path.clone()))
+        })
+        .collect();
+    let described_set: BTreeSet<(String, String)> = described
+        .iter()
+        .map(|(m, p)| ((*m).to_owned(), p.clone()))
+        .collect();
+    assert_eq!(
+        served_json, described_set,
+        "/openapi.json is the generated description"
+    );
+    // Paths the router source routes.
+    let router = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http/router.rs"),
+    )
+    .expect("router source");
+    let mut routed = BTreeSet::new();
+    let mut rest = router.as_str();
+    while let Some(i) = rest.find(".route(") {
+        rest = &rest[i + ".route(".len()..];
+        let lit = rest.trim_start();
+        if let Some(lit) = lit.strip_prefix('"') {
+            routed.insert(lit[..lit.find('"').expect("closing quote")].to_owned());
+        }
+    }
+    let described_paths: BTreeSet<String> = described.iter().map(|(_, p)| p.clone()).collect();
+    assert!(
+        routed.len() > 10,
+        "found the routes in router.rs: {routed:?}"
+    );
+    assert_eq!(routed, described_paths, "routed paths = described paths");
+    // Every method on every described path.
+    for path in &described_paths {
+        let concrete = path
+            .replace("{code}", "nosuchorg")
+            .replace("{key_id}", "0123456789abcdef");
+        for method in [
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ] {
+            let documented =
+                described_set.contains(&(method.as_str().to_ascii_lowercase(), path.clone()));
+            let r = ctx.call(method.clone(), &concrete, None, None).await;
+            if documented {
+                assert_ne!(
+                    r.status,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "{method} {path} is described but not served"
+                );
+                assert!(
+                    !(r.status == StatusCode::NOT_FOUND
+                        && r.json["error"]["message"] == "route not found"),
+                    "{method} {path} is described but not routed: {}",
+                    r.text
+                );
+            } else {
+                assert_eq!(
+                    r.status,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "{method} {path} is served but not described: {}",
+                    r.text
+                );
+            }
+        }
+    }
+    // Each key role is a security scheme; errors have a schema.
+    for scheme in [
+        "platform_key",
+        "org_admin_key",
+        "reader_key",
+        "ingest_key",
+        "xapi_basic",
+    ] {
+        assert!(
+            r.json["components"]["securitySchemes"][scheme].is_object(),
+            "security scheme {scheme}"
+        );
+    }
+    assert!(r.json["components"]["schemas"]["ErrorBody"].is_object());
+    assert!(r.json["components"]["schemas"]["EventIn"].is_object());
+    // The description matches the server: reading statements needs an org admin key.
+    let get_security = &r.json["paths"]["/xapi/statements"]["get"]["security"];
+    assert!(
+        !get_security.to_string().contains("ingest_key"),
+        "GET /xapi/statements refuses ingest keys: {get_security}"
+    );
 }

@@ -74,7 +74,7 @@ async fn retention_deletes_old_events(b: Backend) {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let deleted = pecyn_tracker::privacy::purge_expired(ctx.db(), now)
+    let deleted = pecyn_tracker::store::privacy::purge_expired(ctx.db(), now)
         .await
         .expect("purge");
     assert_eq!(deleted, 1);

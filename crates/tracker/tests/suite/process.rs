@@ -8,8 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use pecyn_tracker::domain::catalogue::CatalogueFile;
 use pecyn_tracker::keys::Role;
-use pecyn_tracker::{catalogue, orgs, Db};
+use pecyn_tracker::store::{catalogue, keys, orgs, Db};
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -82,7 +83,7 @@ impl Drop for Server {
 }
 
 async fn setup(db: &Db, code: &str) -> String {
-    let file: catalogue::CatalogueFile = serde_json::from_str(CATALOGUE).expect("fixture");
+    let file: CatalogueFile = serde_json::from_str(CATALOGUE).expect("fixture");
     catalogue::import(db, &file).await.expect("catalogue");
     let org = orgs::create_org(
         db,
@@ -92,7 +93,7 @@ async fn setup(db: &Db, code: &str) -> String {
     )
     .await
     .expect("create org");
-    orgs::issue_key(db, Some(&org), Role::Ingest, "test")
+    keys::issue_key(db, Some(&org), Role::Ingest, "test")
         .await
         .expect("key")
         .token
