@@ -13,4 +13,5 @@ pub mod imports;
 pub mod org;
 pub mod reports;
 pub mod retention;
+pub mod time;
 pub mod xapi;
