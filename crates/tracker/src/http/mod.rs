@@ -7,6 +7,9 @@
 //! imports it.
 
 pub mod admin;
+pub mod charts;
+pub mod dashboard;
+pub mod dashboard_text;
 pub mod error;
 pub mod events;
 pub mod extract;

@@ -138,6 +138,8 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(ops::openapi))
         .merge(api)
+        // The dashboard: HTML pages for people, not part of the described API.
+        .merge(crate::http::dashboard::router())
         .fallback(not_found)
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(RequestBodyLimitLayer::new(IMPORT_BODY_LIMIT + 1024))
@@ -210,7 +212,8 @@ async fn json_errors(State(state): State<AppState>, req: Request, next: Next) ->
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        // The dashboard's own error pages (a failed sign-in) stay HTML.
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
     if is_json {
         return resp;
     }

@@ -13,6 +13,7 @@ pub mod keys;
 pub mod orgs;
 pub mod privacy;
 pub mod reports;
+pub mod sessions;
 pub mod writer;
 pub mod xapi;
 

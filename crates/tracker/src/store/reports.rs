@@ -352,3 +352,10 @@ pub async fn public_orgs(db: &Db) -> Result<Vec<PublicOrg>, sqlx::Error> {
          WHERE o.public_listing = 1 AND o.status = 'active' ORDER BY o.kind, o.region, o.name_en")
         .fetch_all(p).await)
 }
+
+/// Module slugs in the catalogue, sorted.
+pub async fn modules(db: &Db) -> Result<Vec<String>, sqlx::Error> {
+    on_db!(db, p => sqlx::query_scalar(
+        "SELECT DISTINCT module FROM packages ORDER BY module")
+        .fetch_all(p).await)
+}

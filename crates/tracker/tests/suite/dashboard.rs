@@ -117,7 +117,12 @@ async fn sessions_and_csrf(b: Backend) {
     let (r, s) = sign_in(&ctx, &org.reader, None).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let s = s.expect("session cookie");
-    for flag in ["HttpOnly", "SameSite=Strict", "Path=/reports", "Max-Age=28800"] {
+    for flag in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/reports",
+        "Max-Age=28800",
+    ] {
         assert!(s.contains(flag), "{s}");
     }
     assert!(!s.contains("Secure"), "plain HTTP: no Secure flag");
@@ -128,11 +133,23 @@ async fn sessions_and_csrf(b: Backend) {
     assert!(dash.text.contains("<svg") && dash.text.contains("<desc"));
     // Only the hash of the cookie value is stored.
     let stored: Vec<(String,)> = match ctx.db() {
-        pecyn_tracker::store::Db::Sqlite(p) => sqlx::query_as("SELECT id_hash FROM dashboard_sessions").fetch_all(p).await.expect("q"),
-        pecyn_tracker::store::Db::Postgres(p) => sqlx::query_as("SELECT id_hash FROM dashboard_sessions").fetch_all(p).await.expect("q"),
+        pecyn_tracker::store::Db::Sqlite(p) => {
+            sqlx::query_as("SELECT id_hash FROM dashboard_sessions")
+                .fetch_all(p)
+                .await
+                .expect("q")
+        }
+        pecyn_tracker::store::Db::Postgres(p) => {
+            sqlx::query_as("SELECT id_hash FROM dashboard_sessions")
+                .fetch_all(p)
+                .await
+                .expect("q")
+        }
     };
     assert!(stored.iter().all(|(h,)| *h != value(&s)));
-    let csv = ctx.send(get("/reports/uptake.csv?group_by=org", Some(&cookie))).await;
+    let csv = ctx
+        .send(get("/reports/uptake.csv?group_by=org", Some(&cookie)))
+        .await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.text.starts_with('\u{feff}'));
 
@@ -141,28 +158,74 @@ async fn sessions_and_csrf(b: Backend) {
     assert!(s2.expect("cookie").contains("; Secure"));
 
     // Sign-out needs the session's CSRF token.
-    let r = ctx.send(form("/reports/sign-out", "csrf=bad", Some(&cookie), None)).await;
+    let r = ctx
+        .send(form("/reports/sign-out", "csrf=bad", Some(&cookie), None))
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(ctx.send(get("/reports/uptake.csv", Some(&cookie))).await.status, StatusCode::OK);
+    assert_eq!(
+        ctx.send(get("/reports/uptake.csv", Some(&cookie)))
+            .await
+            .status,
+        StatusCode::OK
+    );
     let csrf = hidden(&dash.text, "csrf");
-    let r = ctx.send(form("/reports/sign-out", &format!("csrf={csrf}"), Some(&cookie), None)).await;
+    let r = ctx
+        .send(form(
+            "/reports/sign-out",
+            &format!("csrf={csrf}"),
+            Some(&cookie),
+            None,
+        ))
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(ctx.send(get("/reports/uptake.csv", Some(&cookie))).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        ctx.send(get("/reports/uptake.csv", Some(&cookie)))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 
     // Revoking the key ends its sessions at once.
     let (_, s3) = sign_in(&ctx, &org.admin, None).await;
     let cookie3 = format!("pecyn_session={}", value(&s3.expect("cookie")));
-    assert_eq!(ctx.send(get("/reports/uptake.csv", Some(&cookie3))).await.status, StatusCode::OK);
+    assert_eq!(
+        ctx.send(get("/reports/uptake.csv", Some(&cookie3)))
+            .await
+            .status,
+        StatusCode::OK
+    );
     let admin_id = org.admin.split('_').nth(1).unwrap_or_default().to_owned();
-    let r = ctx.call(Method::DELETE, &format!("/api/v1/keys/{admin_id}"), Some(ADMIN_TOKEN), None).await;
+    let r = ctx
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/keys/{admin_id}"),
+            Some(ADMIN_TOKEN),
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
-    assert_eq!(ctx.send(get("/reports/uptake.csv", Some(&cookie3))).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        ctx.send(get("/reports/uptake.csv", Some(&cookie3)))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 fn browser_ready(harness: &std::path::Path) -> bool {
-    let chromium = std::env::var_os("CHROMIUM").map(PathBuf::from).unwrap_or_else(|| "/usr/bin/chromium".into());
-    let node = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
-    let ok = harness.join("node_modules").join("playwright-core").is_dir() && chromium.is_file() && node;
+    let chromium = std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "/usr/bin/chromium".into());
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let ok = harness
+        .join("node_modules")
+        .join("playwright-core")
+        .is_dir()
+        && chromium.is_file()
+        && node;
     if !ok {
         assert!(
             std::env::var("CI").map(|v| v != "true").unwrap_or(true),
@@ -179,7 +242,9 @@ async fn dashboard_in_chromium() {
     if !browser_ready(&harness) {
         return;
     }
-    let Some(ctx) = Ctx::new(Backend::Sqlite).await else { return };
+    let Some(ctx) = Ctx::new(Backend::Sqlite).await else {
+        return;
+    };
     ctx.import_catalogue().await;
     let gower = ctx.create_org("gower").await;
     let r = ctx
@@ -197,15 +262,24 @@ async fn dashboard_in_chromium() {
             .map(|i| json!({"id": uuid(), "learner": format!("l{i}"), "package": pkg, "verb": "passed",
                             "score": 70 + i, "duration_seconds": 600, "timestamp": "2026-05-01T10:00:00Z"}))
             .collect();
-        let r = ctx.post("/api/v1/events", &org.ingest, Value::Array(evs)).await;
+        let r = ctx
+            .post("/api/v1/events", &org.ingest, Value::Array(evs))
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     }
     let r = ctx
-        .call(Method::PUT, "/api/v1/org/public-listing", Some(&gower.admin), Some(json!({"listed": true})))
+        .call(
+            Method::PUT,
+            "/api/v1/org/public-listing",
+            Some(&gower.admin),
+            Some(json!({"listed": true})),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK);
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let app = ctx.app.clone();
     let server = tokio::spawn(async move {
@@ -216,7 +290,12 @@ async fn dashboard_in_chromium() {
     let origin = format!("http://{addr}");
     let token = gower.reader.clone();
     let run = tokio::task::spawn_blocking(move || {
-        Command::new("node").arg(script).arg(origin).arg(token).arg(&out).output()
+        Command::new("node")
+            .arg(script)
+            .arg(origin)
+            .arg(token)
+            .arg(&out)
+            .output()
     })
     .await
     .expect("join")
@@ -228,6 +307,9 @@ async fn dashboard_in_chromium() {
         String::from_utf8_lossy(&run.stderr)
     );
     println!("{report}");
-    assert!(run.status.success(), "dashboard browser test failed:\n{report}");
+    assert!(
+        run.status.success(),
+        "dashboard browser test failed:\n{report}"
+    );
     assert!(report.contains("dashboard: 0 failed"), "{report}");
 }

@@ -4,6 +4,8 @@
 
 mod common;
 
+mod dashboard;
+
 mod hardening;
 mod imports;
 mod ingest;
