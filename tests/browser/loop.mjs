@@ -17,6 +17,7 @@ import { chromium } from 'playwright-core';
 import { FLAGS, readZip, Failure, check, sco, press, expectPage, answer, statusOf, savedData, fresh } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+const AXE = readFileSync(join(HERE, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const argv = process.argv.slice(2);
 const opt = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
 const PECYN = opt('--pecyn'), MODULES = opt('--modules'), MODULE = opt('--module');
@@ -139,6 +140,9 @@ async function walkAndPass(run, pkg) {
   check(await f.evaluate(() => document.getElementById('notice-error').hidden), 'the "progress could not be saved" notice is showing');
   const ms = Date.now() - t;
   const rec = await page.evaluate(() => ({ cmi: window.lms.cmi(), calls: window.lms.calls }));
+  for (const c of rec.calls) {
+    check(c.error === '0' || (c.fn === 'GetValue' && c.error === '403'), `${c.fn}(${c.args.join(', ')}) → ${c.result}, error ${c.error}`);
+  }
   await page.close(); // pagehide: what is unsent goes as keepalive requests
   return { ms, rec };
 }
@@ -158,8 +162,10 @@ try {
   // Build with reporting (publishing the catalogue), and without (the baseline).
   const withDir = join(TMP, 'with'), withoutDir = join(TMP, 'without');
   const common = ['build', '--modules', MODULES, '--only', MODULE, '--lang', 'en', '--lang', 'cy'];
-  execFileSync(PECYN, [...common, '--out', withDir, '--tracker-url', base, '--tracker-key', ingest], { stdio: ['ignore', 'inherit', 'inherit'] });
-  admin('import-catalogue', join(withDir, 'catalogue.json'));
+  execFileSync(PECYN, [...common, '--out', withDir, '--tracker-url', base, '--tracker-key', ingest, '--publish', base],
+    { env: { ...process.env, PECYN_PUBLISH_TOKEN: ADMIN_TOKEN }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const listed = await (await fetch(`${base}/api/v1/catalogue`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
+  check(listed.packages.filter((p) => p.module === MODULE).length === 8, `--publish: the tracker lists ${JSON.stringify(listed).slice(0, 300)}`);
   execFileSync(PECYN, [...common, '--scorm', '1.2', '--variant', 'standard', '--out', withoutDir], { stdio: ['ignore', 'inherit', 'inherit'] });
   addPackages(withDir, 'with');
   addPackages(withoutDir, 'without');
@@ -192,6 +198,29 @@ try {
     await context.close();
     say(`${label}: walked in ${ms} ms; tracker: ${verbs(evs, pkg.id)}`);
   }
+
+  // The privacy section: on the accessibility page of a reporting package, in its language, naming
+  // the tracker, and clean under axe-core (the main suite never sees it: it builds without a tracker).
+  const STRINGS = { en: readFileSync(join(HERE, '..', '..', 'templates', 'strings', 'en.toml'), 'utf8'),
+    cy: readFileSync(join(HERE, '..', '..', 'templates', 'strings', 'cy.toml'), 'utf8') };
+  for (const pkg of [matrix[0], matrix[1]]) {
+    const heading = JSON.parse(/^privacy_heading = ("(?:[^"\\]|\\.)*")$/m.exec(STRINGS[pkg.lang])[1]);
+    const out = [];
+    const ctx = await newContext(browser, base, out);
+    const page = await ctx.newPage();
+    await page.goto(`${ORIGIN}/pkg/${pkg.name}/index.html`);
+    const f = await sco(page);
+    await f.evaluate(() => { document.getElementById('contents-toggle').click(); document.querySelector('#contents-list a[data-page="about"]').click(); });
+    await expectPage(f, 'about');
+    const about = await f.evaluate(() => document.getElementById('page-about').innerText);
+    if (!about.includes(heading) || !about.includes(new URL(base).host)) problems.push(`${pkg.lang} privacy section: no \`${heading}\` naming ${new URL(base).host} on the accessibility page`);
+    await f.evaluate(AXE);
+    const r = await f.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations'] }));
+    for (const v of r.violations) if (v.impact === 'serious' || v.impact === 'critical') problems.push(`${pkg.lang} accessibility page with the privacy section: axe ${v.impact} ${v.id}`);
+    problems.push(...out.map((u) => `${pkg.lang} privacy page: request left the package: ${u}`));
+    await ctx.close();
+  }
+  say('privacy section checked in both languages');
 
   // 2. Tracker stopped during the session: the learner notices nothing; the events wait.
   await stopTracker();

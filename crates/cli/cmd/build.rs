@@ -58,6 +58,10 @@ pub struct BuildArgs {
         hide_env_values = true
     )]
     tracker_key: Option<String>,
+    /// After a successful build, post catalogue.json to this tracker's catalogue endpoint
+    /// (a platform token in PECYN_PUBLISH_TOKEN).
+    #[arg(long, value_name = "URL")]
+    publish: Option<String>,
 }
 
 /// Runs `pecyn build`: exit 0 if everything built, 1 if anything failed, 2 if nothing could run.
@@ -103,6 +107,19 @@ pub fn run(args: BuildArgs) -> ExitCode {
         }
     }
 
+    let publish = match args.publish.as_deref().map(super::publish::Target::new) {
+        None => None,
+        Some(Ok(t)) => Some(t),
+        Some(Err(e)) => {
+            if args.json {
+                println!("{}", serde_json::json!({ "ok": false, "error": e }));
+            } else {
+                eprintln!("error: {e}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+
     let show_bar = !args.json && std::io::stderr().is_terminal();
     let bar = ProgressBar::hidden();
     if show_bar {
@@ -138,9 +155,26 @@ pub fn run(args: BuildArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Publish only a complete build: a partial catalogue would hide packages from reports.
+    let published = publish.as_ref().map(|t| {
+        if report.ok() {
+            t.publish(&plan.out_dir.join("catalogue.json"))
+        } else {
+            Err(format!(
+                "the catalogue was not published to {}: the build failed",
+                t.endpoint()
+            ))
+        }
+    });
+    let ok = report.ok() && !matches!(published, Some(Err(_)));
     if args.json {
         let v = serde_json::json!({
-            "ok": report.ok(),
+            "ok": ok,
+            "published": match &published {
+                None => serde_json::Value::Null,
+                Some(Ok(n)) => serde_json::json!({ "imported": n }),
+                Some(Err(e)) => serde_json::json!({ "error": e }),
+            },
             "elapsed_ms": elapsed.as_millis() as u64,
             "out": plan.out_dir,
             "modules": report.modules,
@@ -189,7 +223,18 @@ pub fn run(args: BuildArgs) -> ExitCode {
             }
         }
     }
-    if report.ok() {
+    if !args.json {
+        match (&published, &publish) {
+            (Some(Ok(n)), Some(t)) => eprintln!(
+                "Published the catalogue ({n} package{}) to {}",
+                if *n == 1 { "" } else { "s" },
+                t.endpoint()
+            ),
+            (Some(Err(e)), _) => eprintln!("error: {e}"),
+            _ => {}
+        }
+    }
+    if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

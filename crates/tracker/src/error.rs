@@ -64,8 +64,26 @@ impl AppError {
 
     /// Whether this is a transient failure a client should retry (the
     /// database pool had no free connection in time).
+    ///
+    /// Also a write that waited the whole busy timeout for SQLite's write
+    /// lock (`SQLITE_BUSY`/`SQLITE_LOCKED`, e.g. beside a large import), and
+    /// PostgreSQL's serialization failures, deadlocks and lock timeouts:
+    /// the request changed nothing and may be retried, so it is a 503 with
+    /// `Retry-After`, never a 500.
     pub fn is_transient_db(&self) -> bool {
-        matches!(self, AppError::Database(sqlx::Error::PoolTimedOut))
+        match self {
+            AppError::Database(sqlx::Error::PoolTimedOut) => true,
+            AppError::Database(sqlx::Error::Database(d)) => {
+                let code = d.code();
+                let code = code.as_deref().unwrap_or("");
+                // SQLite primary codes 5 (BUSY) and 6 (LOCKED), with their
+                // extended forms (code & 0xff).
+                let sqlite_busy = code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
+                let pg_retry = matches!(code, "40001" | "40P01" | "55P03");
+                sqlite_busy || pg_retry || d.message().contains("database is locked")
+            }
+            _ => false,
+        }
     }
 
     /// The stable error code.

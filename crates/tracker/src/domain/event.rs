@@ -12,7 +12,32 @@ pub const MAX_BATCH: usize = 1_000;
 /// Longest learner id accepted.
 pub const MAX_LEARNER_LEN: usize = 256;
 /// How far in the future an event's timestamp may be (clock skew).
-const FUTURE_SKEW_MS: i64 = 5 * 60 * 1000;
+pub const FUTURE_SKEW_MS: i64 = 5 * 60 * 1000;
+/// The earliest time accepted, 2000-01-01T00:00:00Z: no SCORM package
+/// reported anything before it, and a time before it is a mistake or a plant.
+pub const EARLIEST_MS: i64 = 946_684_800_000;
+
+/// Why a time was refused by [`check_time`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeError {
+    /// Later than now plus [`FUTURE_SKEW_MS`].
+    Future,
+    /// Earlier than [`EARLIEST_MS`].
+    TooEarly,
+}
+
+/// The one timestamp rule of every ingest path (events, CSV, xAPI): no
+/// later than a small clock-skew allowance past `now`, no earlier than
+/// 2000-01-01. (Far-future events would escape retention purges.)
+pub fn check_time(ms: i64, now: i64) -> Result<(), TimeError> {
+    if ms > now + FUTURE_SKEW_MS {
+        Err(TimeError::Future)
+    } else if ms < EARLIEST_MS {
+        Err(TimeError::TooEarly)
+    } else {
+        Ok(())
+    }
+}
 
 /// The completion verbs.
 pub const VERBS: &[&str] = &["started", "completed", "passed", "failed"];
@@ -169,8 +194,14 @@ pub fn check_shape(e: &EventIn, now: i64) -> Result<(), (&'static str, String)> 
                 "timestamp must be RFC 3339, e.g. 2026-05-01T10:00:00Z".into(),
             ));
         };
-        if ms > now + FUTURE_SKEW_MS {
-            return Err(("invalid_timestamp", "timestamp is in the future".into()));
+        match check_time(ms, now) {
+            Ok(()) => {}
+            Err(TimeError::Future) => {
+                return Err(("invalid_timestamp", "timestamp is in the future".into()))
+            }
+            Err(TimeError::TooEarly) => {
+                return Err(("invalid_timestamp", "timestamp is before 2000-01-01".into()))
+            }
         }
     }
     check_edition(e.edition.as_deref())?;

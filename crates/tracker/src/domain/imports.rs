@@ -24,7 +24,9 @@ use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::Serialize;
 
 use crate::domain::catalogue::{version_cmp, Package};
-use crate::domain::event::{check_edition, check_learner, normalise_uuid, verb, NewEvent};
+use crate::domain::event::{
+    check_edition, check_learner, check_time, normalise_uuid, verb, NewEvent, TimeError,
+};
 use crate::error::AppError;
 
 /// Most rows in one file.
@@ -269,7 +271,7 @@ pub fn parse_csv(data: &[u8], now: i64) -> Result<ParsedFile, AppError> {
                     },
                     package_alt: (!idnum.is_empty()).then_some(idnum),
                     verb: "completed",
-                    occurred_at: occurred_at.unwrap_or(0),
+                    occurred_at: occurred_at.unwrap_or(now), // unread: the row already has an error
                     score,
                     duration_s: None,
                     version: None,
@@ -324,7 +326,7 @@ pub fn parse_csv(data: &[u8], now: i64) -> Result<ParsedFile, AppError> {
                     package,
                     package_alt: None,
                     verb: verb.unwrap_or("started"),
-                    occurred_at: occurred_at.unwrap_or(0),
+                    occurred_at: occurred_at.unwrap_or(now), // unread: the row already has an error
                     score,
                     duration_s,
                     version: Some(get("version")).filter(|v| !v.is_empty()),
@@ -336,8 +338,10 @@ pub fn parse_csv(data: &[u8], now: i64) -> Result<ParsedFile, AppError> {
         if let Err((_, m)) = check_learner(&row.learner) {
             errs.push(m);
         }
-        if row.occurred_at > now + 5 * 60 * 1000 {
-            errs.push("date is in the future".into());
+        match check_time(row.occurred_at, now) {
+            Ok(()) => {}
+            Err(TimeError::Future) => errs.push("date is in the future".into()),
+            Err(TimeError::TooEarly) => errs.push("date is before 2000-01-01".into()),
         }
         if errs.is_empty() {
             out.rows.push(row);

@@ -12,4 +12,5 @@ pub mod event;
 pub mod imports;
 pub mod org;
 pub mod retention;
+pub mod time;
 pub mod xapi;

@@ -5,7 +5,7 @@
 use std::sync::atomic::Ordering;
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::Value;
@@ -16,7 +16,7 @@ use crate::domain::event::{
 };
 use crate::error::AppError;
 use crate::http::error::error_body;
-use crate::http::extract::{parse_json, LimitedBody, OrgAuth, Principal};
+use crate::http::extract::{parse_json, require_json, LimitedBody, OrgAuth, Principal};
 use crate::http::openapi::ErrorResponses;
 use crate::http::state::AppState;
 use crate::keys::Role;
@@ -81,9 +81,11 @@ pub fn write_error(state: &AppState, e: WriteError) -> AppError {
 pub async fn post_events(
     State(state): State<AppState>,
     principal: Principal,
+    headers: HeaderMap,
     LimitedBody(body): LimitedBody,
 ) -> Result<Response, AppError> {
     let org = principal.org_with(&[Role::Ingest, Role::OrgAdmin])?;
+    require_json(&headers)?;
     let value: Value = parse_json(&body)?;
     let items: Vec<Value> = match value {
         Value::Array(a) => a,

@@ -35,6 +35,23 @@ impl<S: Send + Sync> FromRequest<S> for LimitedBody {
     }
 }
 
+/// 415 unless the request says its body is JSON (`application/json`, any
+/// parameters).
+pub fn require_json(headers: &axum::http::HeaderMap) -> Result<(), AppError> {
+    let ct = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = ct.split(';').next().unwrap_or("").trim();
+    if essence.eq_ignore_ascii_case("application/json") {
+        Ok(())
+    } else {
+        Err(AppError::UnsupportedMediaType(
+            "send the body as application/json",
+        ))
+    }
+}
+
 /// Parses a JSON body into `T`, mapping every failure to a 400.
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     serde_json::from_slice(body).map_err(|e| AppError::bad("invalid_json", e.to_string()))

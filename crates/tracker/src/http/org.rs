@@ -139,8 +139,16 @@ pub async fn erase(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetentionRequest {
-    /// Months to keep events; `null` keeps them until erased.
-    pub months: Option<i64>,
+    /// Months to keep events; `null` keeps them until erased. Required: an
+    /// empty object is refused rather than read as "clear".
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>, required = true)]
+    pub months: Option<Option<i64>>,
+}
+
+/// Tells a field given as `null` (`Some(None)`) from a missing one (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(d).map(Some)
 }
 
 #[utoipa::path(
@@ -159,7 +167,13 @@ pub async fn set_retention(
 ) -> Result<Json<Organisation>, AppError> {
     let org = principal.org_with(&[Role::OrgAdmin])?;
     let req: RetentionRequest = parse_json(&body)?;
-    orgs::set_retention(&state.db, org.id, req.months).await?;
+    let Some(months) = req.months else {
+        return Err(AppError::bad(
+            "invalid_retention",
+            "months is required: a number of months, or null to keep events until erased",
+        ));
+    };
+    orgs::set_retention(&state.db, org.id, months).await?;
     Ok(Json(orgs::get_org(&state.db, org.id).await?))
 }
 

@@ -117,9 +117,10 @@ pub fn app(state: AppState) -> Router {
         .route("/openapi.json", get(ops::openapi))
         .merge(api)
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), json_errors))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(RequestBodyLimitLayer::new(IMPORT_BODY_LIMIT + 1024))
+        // Outside the body limit, so that its 413 is a JSON error too.
+        .layer(middleware::from_fn_with_state(state.clone(), json_errors))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<Body>| {

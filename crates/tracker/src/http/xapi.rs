@@ -129,13 +129,15 @@ async fn prepare_all(
     let now = now_ms();
     let mut out = Vec::with_capacity(statements.len());
     for (i, st) in statements.iter().enumerate() {
-        check_statement(st, false).map_err(|m| {
-            if statements.len() > 1 {
-                bad(format!("statement {i}: {m}"))
-            } else {
-                bad(m)
-            }
-        })?;
+        check_statement(st, false)
+            .and_then(|()| xapi::check_time_rule(st, now))
+            .map_err(|m| {
+                if statements.len() > 1 {
+                    bad(format!("statement {i}: {m}"))
+                } else {
+                    bad(m)
+                }
+            })?;
     }
     let mut seen = HashSet::new();
     for mut st in statements {

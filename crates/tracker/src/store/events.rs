@@ -29,9 +29,13 @@ pub struct EventRow {
     pub score: Option<f64>,
     /// Time spent (s).
     pub duration_s: Option<i64>,
-    /// When it happened (Unix ms).
+    /// When it happened (RFC 3339 in answers; stored as Unix ms).
+    #[serde(serialize_with = "crate::domain::time::ser_ms")]
+    #[schema(value_type = String, format = DateTime)]
     pub occurred_at: i64,
-    /// When it arrived (Unix ms).
+    /// When it arrived (RFC 3339 in answers; stored as Unix ms).
+    #[serde(serialize_with = "crate::domain::time::ser_ms")]
+    #[schema(value_type = String, format = DateTime)]
     pub received_at: i64,
     /// api | csv | xapi.
     pub source: String,

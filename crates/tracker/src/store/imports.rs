@@ -66,7 +66,9 @@ pub struct ImportRow {
     pub accepted: i64,
     /// Duplicates.
     pub duplicates: i64,
-    /// When (Unix ms).
+    /// When (RFC 3339 in answers; stored as Unix ms).
+    #[serde(serialize_with = "crate::domain::time::ser_ms")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
 }
 

@@ -18,9 +18,13 @@ pub struct KeyInfo {
     pub role: String,
     /// Free label.
     pub label: String,
-    /// Creation time (Unix ms).
+    /// Creation time (RFC 3339 in answers; stored as Unix ms).
+    #[serde(serialize_with = "crate::domain::time::ser_ms")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
     /// Revocation time, if revoked.
+    #[serde(serialize_with = "crate::domain::time::ser_opt_ms")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub revoked_at: Option<i64>,
 }
 

@@ -33,7 +33,9 @@ pub struct Organisation {
     pub status: String,
     /// Retention in months, if set.
     pub retention_months: Option<i64>,
-    /// Creation time (Unix ms).
+    /// Creation time (RFC 3339 in answers; stored as Unix ms).
+    #[serde(serialize_with = "crate::domain::time::ser_ms")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
 }
 

@@ -244,7 +244,17 @@ async fn full_queue_answers_503_and_stores_nothing_of_that_request(b: Backend) {
         );
         tokio::spawn(async move { ctx.post("/api/v1/events", &token, batch).await })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Wait until the writer holds them (not a fixed sleep: a loaded machine
+    // may take longer than any fixed pause to validate 1,000 events).
+    let mut waited = 0;
+    loop {
+        let m = ctx.call(Method::GET, "/metrics", None, None).await;
+        if m.text.contains("pecyn_ingest_queue_events 1000") || waited >= 600 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        waited += 1;
+    }
     // ...so the next request is refused at once with 503 and Retry-After.
     let refused = event("late", "started");
     let r = ctx

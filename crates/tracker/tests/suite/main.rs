@@ -4,6 +4,7 @@
 
 mod common;
 
+mod hardening;
 mod imports;
 mod ingest;
 mod keys;

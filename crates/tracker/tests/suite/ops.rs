@@ -9,7 +9,8 @@ dual!(
     ops_endpoints,
     unknown_routes_are_json,
     bad_input_is_never_a_500,
-    served_routes_are_exactly_the_documented_ones
+    served_routes_are_exactly_the_documented_ones,
+    api_times_are_rfc3339
 );
 
 async fn ops_endpoints(b: Backend) {
@@ -257,4 +258,37 @@ async fn served_routes_are_exactly_the_documented_ones(b: Backend) {
         !get_security.to_string().contains("ingest_key"),
         "GET /xapi/statements refuses ingest keys: {get_security}"
     );
+}
+
+/// Times in answers are RFC 3339 strings (stored as Unix milliseconds).
+async fn api_times_are_rfc3339(b: Backend) {
+    let Some(ctx) = Ctx::new(b).await else { return };
+    ctx.import_catalogue().await;
+    let org = ctx.create_org("wrecsam").await;
+    ctx.post("/api/v1/events", &org.ingest, event("u", "completed"))
+        .await;
+    let is_time = |v: &serde_json::Value| {
+        v.as_str()
+            .is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok() && s.ends_with('Z'))
+    };
+    let r = ctx
+        .call(Method::GET, "/api/v1/events", Some(&org.admin), None)
+        .await;
+    for f in ["occurred_at", "received_at"] {
+        assert!(is_time(&r.json["events"][0][f]), "{f}: {}", r.text);
+    }
+    let r = ctx
+        .call(Method::GET, "/api/v1/org", Some(&org.admin), None)
+        .await;
+    assert!(is_time(&r.json["created_at"]), "{}", r.text);
+    let r = ctx
+        .call(
+            Method::GET,
+            "/api/v1/organisations/wrecsam/keys",
+            Some(ADMIN_TOKEN),
+            None,
+        )
+        .await;
+    assert!(is_time(&r.json["keys"][0]["created_at"]), "{}", r.text);
+    assert!(r.json["keys"][0]["revoked_at"].is_null(), "{}", r.text);
 }

@@ -360,6 +360,10 @@ async fn logs_hold_no_secrets_or_learner_ids(b: Backend) {
         text.contains("/api/v1/events"),
         "requests are logged: {text}"
     );
+    assert!(
+        !text.contains('\u{1b}'),
+        "no ANSI colour codes when stderr is not a terminal"
+    );
     let (_, secret) = pecyn_tracker::keys::parse_token(&token).expect("shape");
     for needle in [learner, secret, ADMIN_TOKEN] {
         assert!(!text.contains(needle), "log contains {needle:?}");

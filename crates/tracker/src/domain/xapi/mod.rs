@@ -54,6 +54,21 @@ pub(crate) const ADL: &str = "http://adlnet.gov/expapi/verbs/";
 pub(crate) const XAPI_NS: uuid::Uuid =
     uuid::Uuid::from_u128(0x3b5d_8f0e_6a2c_4d71_8e9f_1a2b_3c4d_5e6f);
 
+/// Checks a (valid) statement's `timestamp` against the ingest time rule
+/// ([`crate::domain::event::check_time`]).
+pub fn check_time_rule(st: &serde_json::Value, now: i64) -> Result<(), String> {
+    use crate::domain::event::{check_time, TimeError};
+    let Some(t) = st.get("timestamp") else {
+        return Ok(());
+    };
+    let ms = check_timestamp(t, "timestamp")?;
+    match check_time(ms, now) {
+        Ok(()) => Ok(()),
+        Err(TimeError::Future) => Err("timestamp is in the future".into()),
+        Err(TimeError::TooEarly) => Err("timestamp is before 2000-01-01".into()),
+    }
+}
+
 /// Whether an `X-Experience-API-Version` value is 1.0 or 1.0.x.
 pub fn is_version_1_0(v: &str) -> bool {
     match v.strip_prefix("1.0") {
