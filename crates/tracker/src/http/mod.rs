@@ -17,5 +17,6 @@ pub mod ops;
 pub mod org;
 pub mod ratelimit;
 pub mod router;
+pub mod serve;
 pub mod state;
 pub mod xapi;
