@@ -21,5 +21,6 @@ pub mod org;
 pub mod ratelimit;
 pub mod reports;
 pub mod router;
+pub mod serve;
 pub mod state;
 pub mod xapi;
