@@ -8,6 +8,7 @@
 mod inline;
 mod load;
 mod model;
+pub mod mutation;
 mod parse;
 mod placeholders;
 
