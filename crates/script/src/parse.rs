@@ -124,7 +124,11 @@ impl<'a> Parser<'a> {
                     let whole = &rest[start..start + 2 + end + 2];
                     match self.placeholders.get(name, self.locale) {
                         Some(v) => {
-                            let at = marks::At { line, col: start_col, whole };
+                            let at = marks::At {
+                                line,
+                                col: start_col,
+                                whole,
+                            };
                             let v = self.marked_value(v, name, marker, &mut out, at);
                             out.push_str(&v);
                         }
