@@ -73,6 +73,7 @@
       bookmark(true);
     }
     if (focus) {
+      if (doc.documentElement.className.indexOf('navigated') < 0) { doc.documentElement.className += ' navigated'; }
       try { window.scrollTo(0, 0); } catch (e) { /* ignore */ }
       var h = sec.getElementsByTagName('h1')[0];
       if (h) { h.focus(); }
@@ -88,20 +89,11 @@
     return p;
   }
   function optionLabel(q, i) { var inp = inputs(q)[i]; return inp ? text(doc.querySelector('label[for="' + inp.id + '"]')) : ''; }
-  function showFeedback(q, a) {
-    var box = $('feedback-' + q.id);
-    if (!box) { return; }
-    while (box.firstChild) { box.removeChild(box.firstChild); }
-    if (!any(a)) { return; }
-    var right = isRight(q, a);
-    var verdict = doc.createElement('strong');
-    verdict.textContent = (right ? '\u2713 ' : '\u2717 ') + T[right ? 'correct' : 'incorrect'];
-    box.className = 'feedback ' + (right ? 'feedback-correct' : 'feedback-incorrect');
-    box.appendChild(para('verdict', verdict));
-    box.appendChild(para('', T.you_chose));
+  /* A list of options, each with the feedback the authors wrote for it. */
+  function optionList(q, chosen) {
     var fbs = q.el.querySelectorAll('.option-feedback [data-option]');
     var list = doc.createElement('ul');
-    each(indices(a), function (i) {
+    each(chosen, function (i) {
       var li = doc.createElement('li');
       li.appendChild(para('chosen', optionLabel(q, i)));
       var fb = doc.createElement('div');
@@ -109,7 +101,23 @@
       li.appendChild(fb);
       list.appendChild(li);
     });
-    box.appendChild(list);
+    return list;
+  }
+  function verdictOf(right) {
+    var v = doc.createElement('strong');
+    v.textContent = (right ? '\u2713 ' : '\u2717 ') + T[right ? 'correct' : 'incorrect'];
+    return v;
+  }
+  function showFeedback(q, a) {
+    var box = $('feedback-' + q.id);
+    if (!box) { return; }
+    while (box.firstChild) { box.removeChild(box.firstChild); }
+    if (!any(a)) { return; }
+    var right = isRight(q, a);
+    box.className = 'feedback ' + (right ? 'feedback-correct' : 'feedback-incorrect');
+    box.appendChild(para('verdict', verdictOf(right)));
+    box.appendChild(para('', T.you_chose));
+    box.appendChild(optionList(q, indices(a)));
     var missed = [];
     each(q.correct, function (c) { if (!a[c]) { missed.push(optionLabel(q, c)); } });
     if (missed.length && q.kind === 'multiple') {
@@ -168,7 +176,7 @@
       var answers = [];
       each(qs, function (q) {
         var a = state.answers[q.index];
-        answers.push({ id: q.id, correct: isRight(q, a), response: indices(a), pattern: q.correct });
+        answers.push({ id: q.id, correct: isRight(q, a), response: indices(a), pattern: q.correct, text: text(q.el.querySelector('.prompt')) });
       });
       session.record(answers);
       bookmark(false);
@@ -182,8 +190,42 @@
     show($('result-passed'), sc.passed);
     show($('result-failed'), !sc.passed);
     show($('retry-button'), !sc.passed);
+    showReview();
+  }
+  /* The review after submitting: each question, the learner's answer, right or
+   * wrong in words (not colour alone), and the authors' feedback for the
+   * options chosen and, when wrong, for the right ones. Built from the state,
+   * so a resumed learner sees the same review. */
+  function clearReview() {
+    var list = $('review-list');
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    show($('quiz-review'), false);
+  }
+  function showReview() {
+    clearReview();
+    var list = $('review-list'), qs = quizQuestions();
+    each(qs, function (q, n) {
+      var a = state.answers[q.index], right = isRight(q, a);
+      var li = doc.createElement('li');
+      li.className = 'review-item ' + (right ? 'review-right' : 'review-wrong');
+      var h = doc.createElement('h3');
+      h.appendChild(doc.createTextNode(fmt('question_number', { number: n + 1, total: qs.length }) + ': '));
+      var prompt = q.el.querySelector('.prompt');
+      if (prompt) { each(prompt.childNodes, function (c) { h.appendChild(c.cloneNode(true)); }); }
+      li.appendChild(h);
+      li.appendChild(para('verdict', verdictOf(right)));
+      li.appendChild(para('', T.review_your_answer));
+      li.appendChild(optionList(q, indices(a)));
+      if (!right) {
+        li.appendChild(para('', T[q.correct.length > 1 ? 'review_right_answers' : 'review_right_answer']));
+        li.appendChild(optionList(q, q.correct));
+      }
+      list.appendChild(li);
+    });
+    show($('quiz-review'), true);
   }
   function retry() {
+    clearReview();
     each(quizQuestions(), function (q) { state.answers[q.index] = blank(q.options); writeForm(q, state.answers[q.index]); });
     state.submitted = false;
     lockQuiz(false);
@@ -192,11 +234,23 @@
 
   /* ---------- finishing ---------- */
 
+  /* Says what really happened: saved (the LMS accepted every call and the
+   * finish), not saved (with what to do), or no LMS at all. */
+  var finished = null;
   function finish() {
-    if (connected && session.state === 'open') { bookmark(false); session.finish(); }
+    if (!connected) {
+      finished = 'finished_not_connected';
+    } else if (session.state === 'open') {
+      bookmark(false);
+      var ok = session.finish();
+      finished = ok && session.failures === 0 ? 'finished_notice' : 'finished_not_saved';
+    } else if (!finished) {
+      finished = session.failures === 0 ? 'finished_notice' : 'finished_not_saved';
+    }
     var n = $('notice-finished');
+    n.textContent = T[finished];
+    n.className = 'notice' + (finished === 'finished_not_saved' ? ' notice-error' : '');
     show(n, true);
-    n.setAttribute('tabindex', '-1');
     n.focus();
   }
   function leaving() { if (connected && session.state === 'open') { bookmark(false); session.finish(); } }
@@ -225,7 +279,7 @@
     doc.documentElement.className += ' js';
     state = freshState();
 
-    session = new PecynScorm.Session(cfg.scorm, { onError: function () { show($('notice-error'), true); } });
+    session = new PecynScorm.Session(cfg.scorm, { lang: cfg.lang, onError: function () { show($('notice-error'), true); } });
     connected = session.open();
     var saved = null;
     if (connected) {

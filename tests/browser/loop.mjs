@@ -140,6 +140,9 @@ async function walkAndPass(run, pkg) {
   check(await f.evaluate(() => document.getElementById('notice-error').hidden), 'the "progress could not be saved" notice is showing');
   const ms = Date.now() - t;
   const rec = await page.evaluate(() => ({ cmi: window.lms.cmi(), calls: window.lms.calls }));
+  for (const c of rec.calls) {
+    check(c.error === '0' || (c.fn === 'GetValue' && c.error === '403'), `${c.fn}(${c.args.join(', ')}) → ${c.result}, error ${c.error}`);
+  }
   await page.close(); // pagehide: what is unsent goes as keepalive requests
   return { ms, rec };
 }

@@ -1,12 +1,12 @@
 // Browser tests of built Pecyn packages: headless Chromium, each package
 // inside an LMS-like frame page hosting scorm-again's real SCORM runtime.
 //
-//   node tests/browser/run.mjs DIR [--all] [--jobs N] [--only SUBSTRING]
+//   node tests/browser/run.mjs DIR [--all] [--jobs N] [--only SUBSTRING] [--screenshots DIR]
 //
 // DIR holds the zips `pecyn build` made. See README.md for what runs on which
 // package and why. Exit status 0 only when every check on every package passed.
 import { createServer } from 'node:http';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { join, dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -19,11 +19,14 @@ const SUSPEND_LIMIT = 4096; // real SCORM 1.2 LMSs stop here; scorm-again allows
 // ---------- arguments ----------
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : dflt; };
-const dir = argv.find((a, i) => !a.startsWith('--') && !['--jobs', '--only'].includes(argv[i - 1]));
-if (!dir) { console.error('usage: node run.mjs DIR [--all] [--jobs N] [--only SUBSTRING]'); process.exit(2); }
+const dir = argv.find((a, i) => !a.startsWith('--') && !['--jobs', '--only', '--screenshots'].includes(argv[i - 1]));
+if (!dir) { console.error('usage: node run.mjs DIR [--all] [--jobs N] [--only SUBSTRING] [--screenshots DIR]'); process.exit(2); }
 const ALL = argv.includes('--all') || process.env.PECYN_BROWSER_ALL === '1';
 const JOBS = Number(opt('--jobs', process.env.PECYN_BROWSER_JOBS || 2));
 const ONLY = opt('--only', '');
+// Screenshots of each page type at 320 px and 1280 px (see `shoot`).
+const SHOTS = opt('--screenshots', process.env.PECYN_SCREENSHOTS || join(ROOT, 'target', 'browser-screenshots'));
+const SHOT_WIDTHS = [320, 1280];
 
 // ---------- interface strings, for the language test ----------
 function readStrings(lang) {
@@ -103,11 +106,59 @@ for (const p of packages.values()) {
   const [l, v] = combos[(k + (p.scorm === '1.2' ? 0 : 1)) % 4];
   p.walk = ALL || (p.lang === l && p.variant === v);
 }
+// Screenshots and the two-width layout check: the first module (and any module
+// picked with --only) in every language × variant, SCORM 2004 — the markup
+// does not depend on the SCORM version. Every package still gets the layout
+// check at the width it is tested at.
+for (const p of packages.values()) p.shots = p.scorm === '2004' && (p.module === modules[0] || ONLY !== '');
 
 
-// ---------- per-page checks: axe-core, reflow at 320 px, interface language ----------
-async function pageChecks(ctx, f, label) {
+// ---------- layout: no text box across a border ----------
+// A fieldset's legend is drawn across the fieldset's top border unless the
+// style takes it out of there; the question text then has a line through it.
+// Compares the boxes of every visible legend and its fieldset, and of every
+// bordered box in a question and its text.
+async function layoutProblems(f) {
+  return f.evaluate(() => {
+    const out = [];
+    const visible = (el) => el.getClientRects().length > 0 && !el.closest('[hidden]');
+    for (const fs of document.querySelectorAll('fieldset')) {
+      const lg = fs.querySelector(':scope > legend');
+      if (!lg || !visible(fs) || !visible(lg)) continue;
+      const b = fs.getBoundingClientRect(), r = lg.getBoundingClientRect(), cs = getComputedStyle(fs);
+      const top = b.top + parseFloat(cs.borderTopWidth);
+      if (parseFloat(cs.borderTopWidth) > 0 && cs.borderTopStyle !== 'none' && r.top < top - 0.5) {
+        out.push(`the legend of #${fs.id} ("${lg.textContent.trim().slice(0, 40)}") crosses its fieldset's top border (legend top ${r.top.toFixed(1)}, border ends ${top.toFixed(1)})`);
+      }
+      if (r.left < b.left - 0.5 || r.right > b.right + 0.5) out.push(`the legend of #${fs.id} sticks out of its fieldset sideways`);
+    }
+    return out;
+  });
+}
+// Full-page screenshots of one page type at each width, into SHOTS/<package>/.
+async function shoot(ctx, f, kind) {
+  const { pkg } = ctx;
+  if (!pkg.shots || !ctx.page || ctx.shot.has(kind)) return;
+  ctx.shot.add(kind);
+  const out = join(SHOTS, pkg.name.replace(/\.zip$/, ''));
+  mkdirSync(out, { recursive: true });
+  for (const w of SHOT_WIDTHS) {
+    await ctx.page.setViewportSize({ width: w, height: 800 });
+    // The package may be in the LMS's frame: make the window as tall as its page, so the shot shows all of it.
+    const tall = await f.evaluate(() => document.documentElement.scrollHeight);
+    await ctx.page.setViewportSize({ width: w, height: Math.min(Math.max(tall, 800), 12000) });
+    await f.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    for (const p of await layoutProblems(f)) ctx.problems.push(`${kind} at ${w}px: ${p}`);
+    await ctx.page.screenshot({ path: join(out, `${kind}-${w}.png`), animations: 'disabled' });
+  }
+  await ctx.page.setViewportSize({ width: ctx.width, height: 800 });
+}
+
+// ---------- per-page checks: axe-core, reflow at 320 px, interface language, layout ----------
+async function pageChecks(ctx, f, label, kind) {
   const { pkg, problems } = ctx;
+  for (const p of await layoutProblems(f)) problems.push(`${label}: ${p}`);
+  if (kind) await shoot(ctx, f, kind);
   if (!ctx.axed.has(label)) {
     ctx.axed.add(label);
     if (!(await f.evaluate(() => !!window.axe))) await f.evaluate(AXE);
@@ -130,7 +181,7 @@ async function pageChecks(ctx, f, label) {
 }
 
 // ---------- one launch of a package ----------
-async function launch(browser, pkg, data, width) {
+async function launch(browser, pkg, data, width, missing) {
   const context = await browser.newContext({ viewport: { width, height: 800 }, reducedMotion: pkg.variant === 'standard' ? 'no-preference' : 'reduce' });
   const outside = [];
   await context.route('**/*', (route) => {
@@ -147,7 +198,7 @@ async function launch(browser, pkg, data, width) {
     await page.goto(`${ORIGIN}/pkg/${pkg.name}/index.html`);
   } else {
     await page.goto(`${ORIGIN}/lms/frame.html`);
-    await page.evaluate(([v, url, d]) => window.lms.launch(v, url, d), [pkg.scorm, `${ORIGIN}/pkg/${pkg.name}/index.html`, data]);
+    await page.evaluate(([v, url, d, m]) => window.lms.launch(v, url, d, m), [pkg.scorm, `${ORIGIN}/pkg/${pkg.name}/index.html`, data, missing || null]);
   }
   const f = await sco(page);
   return { context, page, f, outside, console: console_ };
@@ -200,14 +251,14 @@ async function walkPage(ctx, page, f, id, pageIndex) {
     const fb = await f.evaluate((i) => document.getElementById(`feedback-${i}`).className, qid);
     check(/feedback-correct/.test(fb), `check ${qid}: feedback after the right answer is \`${fb}\``);
   }
-  await pageChecks(ctx, f, `page ${pageIndex + 1} (${id})`);
+  await pageChecks(ctx, f, `page ${pageIndex + 1} (${id})`, checks.length ? 'scene-with-check' : 'scene');
   await press(page, f, 'next-button');
 }
 
 async function walk(browser, pkg) {
   const problems = [];
   const width = pkg.variant === 'accessible' ? 320 : 1024;
-  const ctx = { pkg, problems, axed: new Set(), width };
+  const ctx = { pkg, problems, axed: new Set(), shot: new Set(), width };
   const { pages, quiz, pass_mark: passMark } = pkg.cfg;
   const quizIndex = pages.length - 2, mid = Math.max(1, Math.floor((pages.length - 2) / 2));
   const is12 = pkg.scorm === '1.2';
@@ -215,9 +266,10 @@ async function walk(browser, pkg) {
   // Session 1: start with the keyboard, walk to the middle, leave (pagehide terminates).
   let run = await launch(browser, pkg, fresh(pkg), width);
   let { page, f } = run;
+  ctx.page = page;
   await page.keyboard.press('Tab');
   check(await f.evaluate(() => document.activeElement.classList.contains('skip-link')), 'the first Tab should reach the skip link');
-  await pageChecks(ctx, f, 'page 1 (start)');
+  await pageChecks(ctx, f, 'page 1 (start)', 'start');
   await press(page, f, 'start-button');
   await expectPage(f, pages[1]);
   for (let i = 1; i < mid; i++) { await walkPage(ctx, page, f, pages[i], i); await expectPage(f, pages[i + 1]); }
@@ -232,6 +284,7 @@ async function walk(browser, pkg) {
   // Session 2: relaunch with the saved data, resume, finish the scenes, fail the quiz, pass it.
   run = await launch(browser, pkg, savedData(pkg, rec.cmi), width);
   ({ page, f } = run);
+  ctx.page = page;
   check(await f.evaluate(() => !document.getElementById('resume').hidden), 'relaunch: no "resume where you left off" offer');
   await pageChecks(ctx, f, 'page 1 (start, resuming)');
   await press(page, f, 'resume-button');
@@ -241,7 +294,7 @@ async function walk(browser, pkg) {
   // The quiz: submit nothing (error summary), then fail, then pass.
   await press(page, f, 'quiz-submit');
   check(await f.evaluate(() => document.activeElement.id === 'quiz-errors'), 'submitting an empty quiz should move focus to the error summary');
-  await pageChecks(ctx, f, 'quiz (errors shown)');
+  await pageChecks(ctx, f, 'quiz (errors shown)', 'quiz');
   const n = quiz.length;
   let k = n;
   while (k > 0 && Math.floor(k * 10000 / n) / 100 >= passMark) k--;
@@ -256,14 +309,21 @@ async function walk(browser, pkg) {
       failed: !document.getElementById('result-failed').hidden, retry: !document.getElementById('retry-button').hidden }));
     check(shown.score.includes(`${raw}%`), `attempt ${a + 1}: results page says \`${shown.score}\`, want ${raw}%`);
     check(shown.passed === passed && shown.failed === !passed && shown.retry === !passed, `attempt ${a + 1}: results page shows ${JSON.stringify(shown)} for ${raw}%`);
-    await pageChecks(ctx, f, passed ? 'results (passed)' : 'results (failed)');
+    await reviewChecks(ctx, f, a + 1, right);
+    await pageChecks(ctx, f, passed ? 'results (passed)' : 'results (failed)', passed ? 'results-passed' : 'results-failed');
     const cmi = await page.evaluate(() => window.lms.cmi());
     s = statusOf(pkg, cmi);
     const want = is12 ? (passed ? 'passed' : 'failed') : `completed/${passed ? 'passed' : 'failed'}`;
     if (s.status !== want) problems.push(`attempt ${a + 1} (${raw}%): LMS status \`${s.status}\`, want \`${want}\``);
     if (Number(s.raw) !== raw) problems.push(`attempt ${a + 1}: LMS score.raw \`${s.raw}\`, want ${raw}`);
     if (!is12 && Number(s.scaled) !== raw / 100) problems.push(`attempt ${a + 1}: LMS score.scaled \`${s.scaled}\`, want ${raw / 100}`);
-    if (!passed) await press(page, f, 'retry-button'), await expectPage(f, pages[quizIndex]);
+    if (!passed) {
+      await press(page, f, 'retry-button');
+      await expectPage(f, pages[quizIndex]);
+      const after = await f.evaluate(() => ({ items: document.querySelectorAll('#review-list > li').length,
+        ticked: [...document.querySelectorAll('#quiz-form input')].filter((i) => i.checked).length }));
+      check(after.items === 0 && after.ticked === 0, `Try again: the review should go and the answers reset, saw ${JSON.stringify(after)}`);
+    }
   }
   // The accessibility statement through the contents menu, then back, then Finish.
   await press(page, f, 'contents-toggle');
@@ -273,11 +333,12 @@ async function walk(browser, pkg) {
     && document.activeElement.getAttribute('data-page') === 'about');
   await page.keyboard.press('Enter');
   await expectPage(f, 'about');
-  await pageChecks(ctx, f, 'accessibility statement');
+  await pageChecks(ctx, f, 'accessibility statement', 'about');
   await press(page, f, 'back-button');
   await expectPage(f, 'results');
   await press(page, f, 'finish-button', 'Space');
-  check(await f.evaluate(() => !document.getElementById('notice-finished').hidden), 'Finish: no "you have finished" notice');
+  const said = await f.evaluate(() => { const n = document.getElementById('notice-finished'); return n.hidden ? null : n.textContent; });
+  check(said === STRINGS[pkg.lang].finished_notice, `Finish with every call accepted: the notice says ${JSON.stringify(said)}, want the "saved" message`);
   rec = await close(run);
   problems.push(...run.outside.map((u) => `request left the package: ${u}`), ...run.console.map((c) => `console ${c}`));
   judgeCalls(pkg, rec, problems, 'session 2');
@@ -285,24 +346,71 @@ async function walk(browser, pkg) {
   if (s.exit !== (is12 ? '' : 'normal')) problems.push(`session 2: exit \`${s.exit}\` after passing`);
   const inter = rec.calls.filter((c) => c.fn.endsWith('SetValue') && /^cmi\.interactions\.\d+\.id$/.test(c.args[0])).length;
   if (inter !== n * attempts.length) problems.push(`session 2: ${inter} interactions recorded, want ${n * attempts.length}`);
+  if (!is12) { // 2004: every interaction carries its question, so LMS reports show text, not ids
+    const descs = rec.calls.filter((c) => c.fn === 'SetValue' && /^cmi\.interactions\.\d+\.description$/.test(c.args[0])).map((c) => c.args[1]);
+    if (descs.length !== inter) problems.push(`session 2: ${descs.length} interaction descriptions for ${inter} interactions`);
+    for (const d of descs) {
+      const m = /^\{lang=(en|cy)\}(.+)$/.exec(d);
+      if (!m || m[1] !== pkg.lang || [...d].length > 250) problems.push(`session 2: interaction description \`${d}\` is not {lang=${pkg.lang}} + the question in at most 250 characters`);
+    }
+  }
+  if (is12) { // an LMS whose API has no LMSFinish (seen in a real open-source LMS): Finish must not claim "saved"
+    const broken = await launch(browser, pkg, fresh(pkg), width, ['LMSFinish']);
+    await broken.f.evaluate(() => document.getElementById('finish-button').click());
+    const got = await broken.f.evaluate(() => { const el = document.getElementById('notice-finished'); return { text: el.hidden ? null : el.textContent, cls: el.className }; });
+    if (got.text !== STRINGS[pkg.lang].finished_not_saved || !/notice-error/.test(got.cls)) problems.push(`Finish without LMSFinish: the notice says ${JSON.stringify(got.text)}, want the "not saved" message`);
+    await broken.context.close();
+  }
   return problems;
+}
+
+// The review on the results page after attempt `attempt` with the first `right` questions right.
+async function reviewChecks(ctx, f, attempt, right) {
+  const { pkg } = ctx;
+  const T = STRINGS[pkg.lang];
+  const items = await f.evaluate(() => {
+    const box = document.getElementById('quiz-review');
+    if (!box || box.hidden) return null;
+    return [...document.querySelectorAll('#review-list > li')].map((li) => ({
+      heading: li.querySelector('h3') ? li.querySelector('h3').textContent : '',
+      verdict: li.querySelector('.verdict') ? li.querySelector('.verdict').textContent : '',
+      lists: [...li.querySelectorAll(':scope > ul')].map((ul) => [...ul.children].map((x) => ({
+        option: x.querySelector('.chosen') ? x.querySelector('.chosen').textContent : '', feedback: x.textContent.length - (x.querySelector('.chosen') ? x.querySelector('.chosen').textContent.length : 0) }))),
+    }));
+  });
+  check(items !== null, `attempt ${attempt}: no review of the answers on the results page`);
+  const qs = pkg.cfg.quiz;
+  check(items.length === qs.length, `attempt ${attempt}: the review lists ${items.length} questions, want ${qs.length}`);
+  for (const [i, it] of items.entries()) {
+    const ok = i < right;
+    const want = T.question_number.replace('{number}', i + 1).replace('{total}', qs.length);
+    check(it.heading.startsWith(`${want}: `) && it.heading.length > want.length + 2, `attempt ${attempt}, review of question ${i + 1}: heading \`${it.heading}\``);
+    check(it.verdict.includes(T[ok ? 'correct' : 'incorrect']), `attempt ${attempt}, review of question ${i + 1}: says \`${it.verdict}\` in words, want \`${T[ok ? 'correct' : 'incorrect']}\``);
+    check(it.lists.length === (ok ? 1 : 2), `attempt ${attempt}, review of question ${i + 1}: ${it.lists.length} option lists (want the answer${ok ? '' : ' and the right one'})`);
+    for (const l of it.lists) for (const o of l) check(o.option.length > 0 && o.feedback > 0, `attempt ${attempt}, review of question ${i + 1}: an option without its text or the authors' feedback`);
+  }
 }
 
 // Every page of a package not walked: axe, reflow, language; navigated by the contents menu.
 async function tour(browser, pkg) {
   const problems = [];
   const width = 320; // 1280 px at 400 % zoom
-  const ctx = { pkg, problems, axed: new Set(), width };
+  const ctx = { pkg, problems, axed: new Set(), shot: new Set(), width };
   const run = await launch(browser, pkg, null, width);
   const { f } = run;
-  await pageChecks(ctx, f, 'start (standalone)');
+  ctx.page = run.page;
+  await pageChecks(ctx, f, 'start (standalone)', 'start');
   check(await f.evaluate(() => !document.getElementById('notice-standalone').hidden), 'standalone: no "progress will not be saved" notice');
   const targets = pkg.cfg.pages.slice(1, -1).concat(['about']);
   for (const id of targets) {
     await f.evaluate((pid) => { document.getElementById('contents-toggle').click(); document.querySelector(`#contents-list a[data-page="${pid}"]`).click(); }, id);
     await expectPage(f, id);
-    await pageChecks(ctx, f, id);
+    await pageChecks(ctx, f, id, id === 'about' ? 'about' : id === pkg.cfg.pages[pkg.cfg.pages.length - 2] ? 'quiz' : 'scene');
   }
+  // No LMS: Finish must say nothing was recorded, not "saved".
+  await f.evaluate(() => document.getElementById('finish-button').click());
+  const said = await f.evaluate(() => { const n = document.getElementById('notice-finished'); return n.hidden ? null : n.textContent; });
+  if (said !== STRINGS[pkg.lang].finished_not_connected) problems.push(`standalone Finish: the notice says ${JSON.stringify(said)}, want the "not connected" message`);
   problems.push(...run.outside.map((u) => `request left the package: ${u}`), ...run.console.map((c) => `console ${c}`));
   await run.context.close();
   return problems;

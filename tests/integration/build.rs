@@ -118,6 +118,31 @@ fn manifests_carry_stable_ids_the_pass_mark_and_language() {
                 "{measure}"
             );
         }
+        // Variants of one module are told apart after import: the accessible
+        // title says so, and the description says who the variant is for.
+        let title = p["title"].as_str().unwrap();
+        let (suffix, who) = match (p["lang"].as_str().unwrap(), p["variant"].as_str().unwrap()) {
+            ("en", "accessible") => (" (accessible version)", "Accessible version:"),
+            ("cy", "accessible") => (" (fersiwn hygyrch)", "Fersiwn hygyrch:"),
+            ("en", _) => ("", "Standard version:"),
+            _ => ("", "Fersiwn safonol:"),
+        };
+        let escaped = title
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('\'', "&apos;")
+            .replace('"', "&quot;");
+        assert!(
+            manifest.contains(&format!(">{escaped}{suffix}</")),
+            "{}: manifest title should be `{title}{suffix}`",
+            p["file"]
+        );
+        assert!(
+            manifest.contains(who),
+            "{}: description should say `{who}`",
+            p["file"]
+        );
         let html = String::from_utf8(entries["index.html"].clone()).expect("index.html is UTF-8");
         assert!(html.contains(&format!("<html lang=\"{lang}\"")));
         assert!(html.to_lowercase().contains("<meta charset=\"utf-8\">"));

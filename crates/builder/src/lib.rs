@@ -268,12 +268,13 @@ pub fn build_package(
         })
         .collect();
     let title = module.meta.title[&key.locale].clone();
+    let (manifest_title, description) = manifest_text(module, key, renderer);
     let spec = PackageSpec {
         identifier: key.identifier(),
         scorm: key.scorm,
         content_version: module.meta.version.clone(),
-        title: title.clone(),
-        description: module.meta.summary[&key.locale].clone(),
+        title: manifest_title,
+        description,
         language: key.locale.tag().to_string(),
         mastery_percent: module.meta.pass_mark,
         launch: pecyn_render::LAUNCH_FILE.to_string(),
@@ -316,6 +317,28 @@ pub fn build_package(
         sha256,
         bytes,
     })
+}
+
+/// The manifest's title and description: variants of one module must be told
+/// apart in an LMS after import, so the accessible one says so in its title,
+/// and each description says who the variant is for (interface strings
+/// `package_title_accessible`, `package_description_<variant>`).
+fn manifest_text(module: &Module, key: &PackageKey, renderer: &Renderer) -> (String, String) {
+    let title = &module.meta.title[&key.locale];
+    let summary = &module.meta.summary[&key.locale];
+    let strings = renderer.strings(key.locale);
+    let manifest_title = match key.variant {
+        Variant::Standard => title.clone(),
+        Variant::Accessible => strings
+            .get("package_title_accessible")
+            .map(|t| t.replace("{title}", title))
+            .unwrap_or_else(|| title.clone()),
+    };
+    let description = strings
+        .get(&format!("package_description_{}", key.variant.code()))
+        .map(|d| d.replace("{summary}", summary))
+        .unwrap_or_else(|| summary.clone());
+    (manifest_title, description)
 }
 
 /// Packages are published files: readable by everyone, like any other build output.

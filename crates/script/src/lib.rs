@@ -6,11 +6,13 @@
 //! Its text model ([`Inline`]) is plain data that renderers must escape.
 
 mod inline;
+mod language;
 mod load;
 mod model;
 pub mod mutation;
 mod parse;
 mod placeholders;
+mod unsupported;
 
 pub use load::{discover, load_module, MAX_SUMMARY, MAX_TITLE};
 pub use model::*;

@@ -37,7 +37,13 @@ pub(crate) struct Parser<'a> {
     question_ids: HashMap<String, usize>,
     scene_ids: HashMap<String, usize>,
     images: Vec<(String, usize, usize)>,
+    /// Welsh texts that look English: (line, col, sentence), reported at the end.
+    english: Vec<(usize, usize, String)>,
 }
+
+/// English-looking sentences in a Welsh script reported one by one; past this
+/// many, one more error sums up the rest.
+const ENGLISH_SHOWN: usize = 5;
 
 /// Where we are in the file.
 #[derive(PartialEq)]
@@ -69,6 +75,7 @@ impl<'a> Parser<'a> {
             question_ids: HashMap::new(),
             scene_ids: HashMap::new(),
             images: Vec::new(),
+            english: Vec::new(),
         }
     }
 
@@ -101,7 +108,24 @@ impl<'a> Parser<'a> {
     fn inline(&mut self, text: &str, line: usize, col: usize) -> Text {
         let substituted = self.substitute(text, line, col);
         match parse_inline(&substituted) {
-            Ok(t) => t,
+            Ok(t) => {
+                if self.locale == Locale::Cy {
+                    let plain: String = t
+                        .iter()
+                        .map(|i| match i {
+                            Inline::Text { text }
+                            | Inline::Strong { text }
+                            | Inline::Emphasis { text }
+                            | Inline::Link { text, .. } => text.as_str(),
+                        })
+                        .collect();
+                    if let Some((at, len, _)) = crate::language::first_english_sentence(&plain) {
+                        let sentence: String = plain.chars().skip(at).take(len).collect();
+                        self.english.push((line, col, sentence));
+                    }
+                }
+                t
+            }
             Err(e) => {
                 self.err(line, col + e.offset_chars, e.len.max(1), e.message, e.help);
                 vec![Inline::Text { text: substituted }]
@@ -172,6 +196,11 @@ impl<'a> Parser<'a> {
         let mut section = Section::Front;
         let mut current: Option<Scene> = None;
         let mut paragraph: Vec<(usize, &str)> = Vec::new();
+
+        let all: Vec<(usize, &str)> = self.lines.iter().map(|l| (l.no, l.text)).collect();
+        for f in crate::unsupported::check(&all, self.placeholders) {
+            self.err(f.line, f.col, f.len, f.message, f.help);
+        }
 
         while self.pos < self.lines.len() {
             let (no, raw) = (self.lines[self.pos].no, self.lines[self.pos].text);
@@ -489,6 +518,7 @@ impl<'a> Parser<'a> {
         if let Some(s) = current.take() {
             self.finish_scene(s, &mut scenes);
         }
+        self.report_english();
 
         if objectives.is_none() {
             self.file_err("the script has no `objectives` block", "add `::: objectives` with a bullet list of what the learner will learn, above the first scene");
@@ -543,6 +573,71 @@ impl<'a> Parser<'a> {
         };
         let images = std::mem::take(&mut self.images);
         (Parsed { script, images }, self.diags)
+    }
+
+    /// Welsh running text that is English (left untranslated, or the whole
+    /// script copied from `en.md`) is an error: learners choosing Welsh must
+    /// get Welsh.
+    fn report_english(&mut self) {
+        let found = std::mem::take(&mut self.english);
+        for (line, col, sentence) in found.iter().take(ENGLISH_SHOWN) {
+            self.err(
+                *line,
+                *col,
+                sentence.chars().count().min(60),
+                format!("this looks like English in the Welsh script: “{sentence}”"),
+                "translate it into Welsh (docs/welsh-style.md); a name or title in English is fine when the sentence around it is Welsh",
+            );
+        }
+        if let Some((line, col, _)) = found.get(ENGLISH_SHOWN) {
+            self.err(
+                *line,
+                *col,
+                1,
+                format!(
+                    "{} more sentences look English: most of this Welsh script is English",
+                    found.len() - ENGLISH_SHOWN
+                ),
+                "is cy.md a copy of en.md? Write the Welsh script in Welsh: learners who choose Welsh must get Welsh throughout",
+            );
+        }
+    }
+
+    /// A true-false question's options are the language's own labels, in
+    /// order: "True", "False" in English and "Cywir", "Anghywir" in Welsh.
+    fn true_false_labels(&mut self, options: &[RawOption<'_>]) {
+        let labels = match self.locale {
+            Locale::En => ["True", "False"],
+            Locale::Cy => ["Cywir", "Anghywir"],
+        };
+        for ((lno, _, text, _), want) in options.iter().zip(labels) {
+            let got: String = text
+                .iter()
+                .map(|i| match i {
+                    Inline::Text { text }
+                    | Inline::Strong { text }
+                    | Inline::Emphasis { text }
+                    | Inline::Link { text, .. } => text.as_str(),
+                })
+                .collect();
+            if got.trim().trim_end_matches('.') != want {
+                let line = self.lines.get(lno - 1).map(|l| l.text).unwrap_or("");
+                let col = line
+                    .find(']')
+                    .map(|b| line[..b].chars().count() + 3)
+                    .unwrap_or(1);
+                self.err(
+                    *lno,
+                    col,
+                    got.chars().count().max(1),
+                    format!("a true-false option reads “{got}”"),
+                    format!(
+                        "true-false options are “{}” then “{}” in this language: write `{want}`",
+                        labels[0], labels[1]
+                    ),
+                );
+            }
+        }
     }
 
     fn finish_scene(&mut self, scene: Scene, scenes: &mut Vec<Scene>) {
@@ -950,6 +1045,9 @@ impl<'a> Parser<'a> {
             Some(&(pno, _)) => self.inline(&prompt_text, pno, 1),
             None => Vec::new(),
         };
+        if kind == Some(QuestionKind::TrueFalse) && options.len() == 2 {
+            self.true_false_labels(&options);
+        }
         let mut answer_options = Vec::new();
         for (lno, correct, text, fb) in options {
             if fb.is_empty() {

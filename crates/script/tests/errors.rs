@@ -586,3 +586,114 @@ fn marked_placeholders_mutate_organisation_values() {
                 ac Adran Ddiogelwch, gyda Gwasanaeth Digidol, at Wasanaeth Digidol a Pennaeth Llywodraethu.";
     assert!(text.contains(want), "{text}");
 }
+
+// ---------- markup the format does not support: refused, never shown as written ----------
+
+#[test]
+fn a_table_is_refused() {
+    let en = EN.replace("Hello **there**.", "| Item | Where |\n|---|---|");
+    let (_, d) = load(TOML, &en, &cy_of(&en));
+    let e = d
+        .iter()
+        .find(|d| d.path.ends_with("en.md"))
+        .expect("an error");
+    assert_at(e, 11, 1, "a table");
+    assert!(e.help.contains("list item"), "{}", e.help);
+}
+
+#[test]
+fn a_block_quote_is_refused() {
+    let d = one_error_en(&EN.replace("Hello **there**.", "> Hello there."));
+    assert_at(&d, 11, 1, "a block quote");
+    assert!(d.help.contains("::: callout"));
+}
+
+#[test]
+fn a_nested_list_is_refused() {
+    let d = one_error_en(&EN.replace("Hello **there**.", "- one\n  - one and a half"));
+    assert_at(&d, 12, 1, "a nested list");
+}
+
+#[test]
+fn raw_html_is_refused() {
+    let d = one_error_en(&EN.replace("Hello **there**.", "Hello <b>there</b>."));
+    assert_at(&d, 11, 7, "HTML");
+    assert_eq!(d.len, 3);
+}
+
+#[test]
+fn a_horizontal_rule_is_refused() {
+    let d = one_error_en(&EN.replace("Hello **there**.", "Hello.\n\n---\n\nThere."));
+    assert_at(&d, 13, 1, "a horizontal rule");
+}
+
+#[test]
+fn a_code_fence_is_refused() {
+    let en = EN.replace("Hello **there**.", "```\nsudo rm\n```");
+    let (_, d) = load(TOML, &en, &cy_of(&en));
+    let e = d
+        .iter()
+        .find(|d| d.path.ends_with("en.md"))
+        .expect("an error");
+    assert_at(e, 11, 1, "a code block");
+}
+
+#[test]
+fn a_single_brace_placeholder_asks_did_you_mean() {
+    let d = one_error_en(&EN.replace("Hello **there**.", "Ask {dpo} today."));
+    assert_at(&d, 11, 5, "`{dpo}` is not a placeholder");
+    assert!(d.help.contains("did you mean `{{dpo}}`?"), "{}", d.help);
+    assert_eq!(d.len, 5);
+}
+
+#[test]
+fn a_placeholder_closed_with_two_braces_but_opened_with_one() {
+    let d = one_error_en(&EN.replace("Hello **there**.", "Ask {service_desk}} today."));
+    assert_at(&d, 11, 5, "`{service_desk}}` is not a placeholder");
+    assert!(
+        d.help.contains("did you mean `{{service_desk}}`?"),
+        "{}",
+        d.help
+    );
+}
+
+// ---------- Welsh that is English ----------
+
+fn cy_errors(en: &str, cy: &str) -> Vec<Diagnostic> {
+    let (ok, d) = load(TOML, en, cy);
+    assert!(!ok, "the module should fail");
+    d.into_iter()
+        .filter(|d| d.path.ends_with("cy.md"))
+        .collect()
+}
+
+#[test]
+fn an_english_sentence_in_the_welsh_script() {
+    let cy = cy_of(EN).replace("Helo **there**.", "Tell the team and your manager.");
+    let d = cy_errors(EN, &cy);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_at(&d[0], 11, 1, "this looks like English in the Welsh script");
+    assert!(d[0].message.contains("Tell the team and your manager."));
+}
+
+#[test]
+fn a_welsh_script_that_is_a_copy_of_the_english() {
+    let english: String = (1..=7)
+        .map(|i| format!("Sentence {i} is what you should read with the team.\n\n"))
+        .collect();
+    let en = EN.replace("Hello **there**.\n", &english);
+    let d = cy_errors(&en, &cy_of(&en));
+    assert_eq!(d.len(), 6, "five sentences, then one summary: {d:#?}");
+    assert_at(&d[0], 11, 1, "this looks like English");
+    assert_at(&d[5], 21, 1, "2 more sentences look English");
+    assert!(d[5].help.contains("copy of en.md"), "{}", d[5].help);
+}
+
+#[test]
+fn welsh_true_false_options_use_the_welsh_labels() {
+    let cy = cy_of(EN).replace("- [x] Cywir", "- [x] Gwir");
+    let d = cy_errors(EN, &cy);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_at(&d[0], 29, 7, "a true-false option reads “Gwir”");
+    assert!(d[0].help.contains("write `Cywir`"), "{}", d[0].help);
+}
