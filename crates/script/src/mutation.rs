@@ -48,9 +48,17 @@ impl Mutation {
 /// `â`/`ag` alternations.
 const VOWELS: &str = "aeiouwyâêîôûŵŷáéíóúẃýàèìòùẁỳäëïöüẅÿ";
 
+/// One radical and its soft, nasal and aspirate forms (`None`: unchanged).
+type Row = (
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
 /// The radical-to-mutated table: (radical, soft, nasal, aspirate). Longer
 /// radicals come first so `ll` and `rh` are matched before single letters.
-const TABLE: [(&str, Option<&str>, Option<&str>, Option<&str>); 9] = [
+const TABLE: [Row; 9] = [
     ("ll", Some("l"), None, None),
     ("rh", Some("r"), None, None),
     ("c", Some("g"), Some("ngh"), Some("ch")),
