@@ -130,6 +130,15 @@
 
   /* ---------- the quiz ---------- */
 
+  /* A SCORM 2004 interaction description: a localized_string_type of at most
+   * 250 characters, {lang=xx} then the question, cut at a character. */
+  function describe(t) {
+    var prefix = '{lang=' + cfg.lang + '}', max = 250 - prefix.length;
+    var chars = Array.from ? Array.from(t) : t.split('');
+    if (chars.length > max) { chars = chars.slice(0, max - 1); chars.push('\u2026'); }
+    return prefix + chars.join('');
+  }
+
   function quizQuestions() { var out = []; each(questions, function (q) { if (q.quiz) { out.push(q); } }); return out; }
   function lockQuiz(locked) {
     each(quizQuestions(), function (q) { each(inputs(q), function (inp) { inp.disabled = locked; }); });
@@ -176,7 +185,7 @@
       var answers = [];
       each(qs, function (q) {
         var a = state.answers[q.index];
-        answers.push({ id: q.id, correct: isRight(q, a), response: indices(a), pattern: q.correct, text: text(q.el.querySelector('.prompt')) });
+        answers.push({ id: q.id, correct: isRight(q, a), response: indices(a), pattern: q.correct, text: describe(text(q.el.querySelector('.prompt'))) });
       });
       session.record(answers);
       bookmark(false);
@@ -279,7 +288,7 @@
     doc.documentElement.className += ' js';
     state = freshState();
 
-    session = new PecynScorm.Session(cfg.scorm, { lang: cfg.lang, onError: function () { show($('notice-error'), true); } });
+    session = new PecynScorm.Session(cfg.scorm, { onError: function () { show($('notice-error'), true); } });
     connected = session.open();
     var saved = null;
     if (connected) {

@@ -159,7 +159,6 @@
     this.v = version === '1.2' ? '1.2' : '2004';
     this.n = NAMES[this.v];
     this.opts = opts || {};
-    this.lang = this.opts.lang || '';
     this.api = null;
     this.state = 'none'; /* none → open → closed; never reopened */
     this.started = new Date().getTime();
@@ -270,8 +269,7 @@
       var a = answers[i], p = 'cmi.interactions.' + this.interactions + '.';
       if (!this.set(p + 'id', a.id)) { return; }
       this.set(p + 'type', 'choice');
-      /* 2004 only (1.2 has no description): the question, so reports show it and not just its id. */
-      if (!this.is12() && a.text) { this.set(p + 'description', describe(a.text, this.lang)); }
+      if (!this.is12() && a.text) { this.set(p + 'description', a.text); } /* 2004: the question */
       this.set(p + (this.is12() ? 'time' : 'timestamp'), stamp(now, !this.is12()));
       this.set(p + 'correct_responses.0.pattern', letters(a.pattern).join(sep));
       this.set(p + (this.is12() ? 'student_response' : 'learner_response'), letters(a.response).join(sep));
@@ -322,14 +320,6 @@
     if (r !== 'true') { this.report(this.n.term); return false; }
     return true;
   };
-
-  /* A localized_string_type of at most 250 characters: {lang=xx} then the text, cut at a character. */
-  function describe(t, lang) {
-    var prefix = lang ? '{lang=' + lang + '}' : '', max = 250 - prefix.length;
-    var chars = Array.from ? Array.from(t) : t.split('');
-    if (chars.length > max) { chars = chars.slice(0, max - 1); chars.push('\u2026'); }
-    return prefix + chars.join('');
-  }
 
   /* ---------- reporting: events to assets/report.js (only with a tracker) ---------- */
 

@@ -231,7 +231,7 @@ fn pages_are_html5_without_parse_errors() {
     }
 }
 
-const GOOD_TOML: &str = "id = \"good\"\nversion = \"1.0.0\"\ncollection = \"cyber\"\nminutes = 3\npass_mark = 100\nreview_status = \"draft\"\n[title]\nen = \"Good\"\ncy = \"Da\"\n[summary]\nen = \"Good.\"\ncy = \"Da.\"\n[[contributors]]\nname = \"T\"\norganisation = \"O\"\n";
+const GOOD_TOML: &str = "id = \"good\"\nversion = \"1.0.0\"\ncollection = \"cyber\"\nminutes = 3\npass_mark = 100\nreview_status = \"in-review\"\n[title]\nen = \"Good\"\ncy = \"Da\"\n[summary]\nen = \"Good.\"\ncy = \"Da.\"\n[[contributors]]\nname = \"T\"\norganisation = \"O\"\n";
 const GOOD_EN: &str = "::: objectives\n- a\n:::\n\n::: remember\n- b\n:::\n\n# One {#one}\n\nText.\n\n# Quiz {#quiz .quiz}\n\n::: question single {#q1}\nQ?\n\n- [x] A\n  > yes\n- [ ] B\n  > no\n:::\n";
 
 /// Reported: an interrupted build leaves `.pecyn-*.zip.part` files that
@@ -394,4 +394,37 @@ fn welsh_file_names_are_ascii_but_text_keeps_its_letters() {
         "{html}"
     );
     assert!(html.contains("Jwg o ddŵr"));
+}
+
+#[test]
+fn a_draft_builds_with_a_warning_and_a_banner_on_every_package() {
+    let mods = tempfile::tempdir().unwrap();
+    module(mods.path(), "good", GOOD_EN);
+    let toml = mods.path().join("good").join("module.toml");
+    let src = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        src.replace("review_status = \"in-review\"", "review_status = \"draft\""),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = build(mods.path(), out.path(), &[]);
+    assert!(o.status.success(), "a draft still builds: {}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("warning"), "{t}");
+    assert!(t.contains("this module is a draft"), "{t}");
+    for (file, banner) in [
+        ("good-en-standard-scorm12.zip", "Draft — not for release"),
+        (
+            "good-cy-accessible-scorm2004.zip",
+            "Drafft — ddim i’w ryddhau",
+        ),
+    ] {
+        let html =
+            String::from_utf8(zip_entries(&out.path().join(file))["index.html"].clone()).unwrap();
+        assert!(
+            html.contains("class=\"draft-banner\"") && html.contains(banner),
+            "{file} has no draft banner"
+        );
+    }
 }

@@ -156,6 +156,10 @@ fn our_packages_are_clean() {
         let (code, out) = findings(&ours(tmp.path(), v));
         assert_eq!(code, 0, "{out}");
         assert!(out.contains(": clean"), "{out}");
+        assert!(
+            out.contains("1 package: 1 clean, 0 with problems"),
+            "a summary line: {out}"
+        );
     }
 }
 
@@ -172,6 +176,7 @@ fn zip_slip_entries_are_refused() {
         out.contains("error[unsafe-path]") && out.contains("../../evil.sh"),
         "{out}"
     );
+    assert!(out.contains("1 package: 0 clean, 1 with problems"), "{out}");
     let bad2 = tmp.path().join("abs.zip");
     Zip::from_package(&ours(tmp.path(), "scorm12"))
         .set("/etc/cron.d/x", b"x")

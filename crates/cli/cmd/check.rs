@@ -30,6 +30,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     };
     let mut problems = false;
     let mut could_not_run = false;
+    let (mut n_clean, mut n_problems, mut n_unchecked) = (0usize, 0usize, 0usize);
     let mut json_out = Vec::new();
     for path in &args.packages {
         let result = std::fs::File::open(path)
@@ -38,6 +39,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         match result {
             Err(e) => {
                 could_not_run = true;
+                n_unchecked += 1;
                 if args.json {
                     json_out.push(serde_json::json!({ "file": path, "error": e.to_string() }));
                 } else {
@@ -45,8 +47,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 }
             }
             Ok(report) => {
-                if !report.is_clean() {
+                if report.is_clean() {
+                    n_clean += 1;
+                } else {
                     problems = true;
+                    n_problems += 1;
                 }
                 if args.json {
                     json_out.push(serde_json::json!({ "file": path, "clean": report.is_clean(), "report": report }));
@@ -97,6 +102,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
             "{}",
             serde_json::to_string_pretty(&json_out).unwrap_or_default()
         );
+    } else {
+        println!("{}", summary(n_clean, n_problems, n_unchecked));
     }
     if could_not_run {
         ExitCode::from(2)
@@ -105,4 +112,15 @@ pub fn run(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The last line of `pecyn check`: "144 packages: 144 clean, 0 with problems".
+fn summary(clean: usize, problems: usize, unchecked: usize) -> String {
+    let total = clean + problems + unchecked;
+    let noun = if total == 1 { "package" } else { "packages" };
+    let mut s = format!("{total} {noun}: {clean} clean, {problems} with problems");
+    if unchecked > 0 {
+        s.push_str(&format!(", {unchecked} could not be checked"));
+    }
+    s
 }

@@ -286,6 +286,8 @@ struct ModuleCtx {
     summary: String,
     minutes: u32,
     pass_mark: u8,
+    /// `review_status = "draft"`: the package shows a "draft — not for release" banner.
+    draft: bool,
     contributors: Vec<BTreeMap<&'static str, String>>,
 }
 
@@ -521,6 +523,7 @@ fn context(
             summary: meta.summary[&locale].clone(),
             minutes: meta.minutes,
             pass_mark: meta.pass_mark,
+            draft: meta.review_status == pecyn_script::ReviewStatus::Draft,
             contributors: meta
                 .contributors
                 .iter()

@@ -388,7 +388,23 @@ fn read_meta(dir: &Path, folder_id: &str, diags: &mut Vec<Diagnostic>) -> Option
         Some(r) => {
             let span = r.span();
             match r.as_ref().as_str() {
-                "draft" => Some(ReviewStatus::Draft),
+                "draft" => {
+                    let (line, col) = line_col(td.src, span.start);
+                    let text = source_line(td.src, line);
+                    td.diags.push(
+                        Diagnostic::error(
+                            td.shown,
+                            line,
+                            col,
+                            "this module is a draft: its packages say \"draft — not for release\" on every page",
+                            "after review, set `review_status = \"in-review\"` or `\"approved\"`",
+                        )
+                        .warning()
+                        .with_len(span.len().max(1))
+                        .with_source(text),
+                    );
+                    Some(ReviewStatus::Draft)
+                }
                 "in-review" => Some(ReviewStatus::InReview),
                 "approved" => Some(ReviewStatus::Approved),
                 other => {
@@ -434,7 +450,7 @@ fn read_meta(dir: &Path, folder_id: &str, diags: &mut Vec<Diagnostic>) -> Option
             c
         }
     };
-    if diags.len() > before {
+    if diags[before..].iter().any(|d| d.is_error()) {
         return None;
     }
     Some(ModuleMeta {

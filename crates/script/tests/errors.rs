@@ -9,7 +9,7 @@ version = "1.0.0"
 collection = "cyber"
 minutes = 4
 pass_mark = 80
-review_status = "draft"
+review_status = "in-review"
 
 [title]
 en = "Demo"
@@ -696,4 +696,14 @@ fn welsh_true_false_options_use_the_welsh_labels() {
     assert_eq!(d.len(), 1, "{d:#?}");
     assert_at(&d[0], 29, 7, "a true-false option reads “Gwir”");
     assert!(d[0].help.contains("write `Cywir`"), "{}", d[0].help);
+}
+
+#[test]
+fn a_draft_is_a_warning_not_an_error() {
+    let toml = TOML.replace("review_status = \"in-review\"", "review_status = \"draft\"");
+    let (ok, d) = load(&toml, EN, &cy_of(EN));
+    assert!(ok, "a draft still builds: {d:#?}");
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert!(!d[0].is_error());
+    assert_at(&d[0], 6, 17, "this module is a draft");
 }

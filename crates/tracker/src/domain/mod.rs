@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod event;
 pub mod imports;
 pub mod org;
+pub mod reports;
 pub mod retention;
 pub mod time;
 pub mod xapi;

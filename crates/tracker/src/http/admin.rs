@@ -1,4 +1,4 @@
-//! Platform admin endpoints: organisations, keys, the catalogue, uptake.
+//! Platform admin endpoints: organisations, keys, the catalogue.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,10 +13,9 @@ use crate::http::extract::{parse_json, LimitedBody, Principal};
 use crate::http::openapi::ErrorResponses;
 use crate::http::state::AppState;
 use crate::keys::Role;
-use crate::store::events::UptakeRow;
 use crate::store::keys::{IssuedKey, KeyInfo};
 use crate::store::orgs::Organisation;
-use crate::store::{self, catalogue, keys, orgs};
+use crate::store::{catalogue, keys, orgs};
 
 #[utoipa::path(
     post,
@@ -293,30 +292,4 @@ pub async fn list_catalogue(
     }
     let packages = catalogue::list(&state.db).await?;
     Ok(Json(PackageList { packages }))
-}
-
-/// The uptake report.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Uptake {
-    /// One row per organisation, by code.
-    pub organisations: Vec<UptakeRow>,
-}
-
-#[utoipa::path(
-    get,
-    path = "/api/v1/reports/uptake",
-    tag = "reports",
-    responses((status = 200, description = "Per-organisation aggregates", body = Uptake), ErrorResponses),
-    security(("platform_key" = [])),
-)]
-/// `GET /api/v1/reports/uptake`: per organisation aggregates (platform).
-pub async fn uptake(
-    State(state): State<AppState>,
-    principal: Principal,
-) -> Result<Json<Uptake>, AppError> {
-    principal.require_platform()?;
-    let rows = store::events::uptake(&state.db).await?;
-    Ok(Json(Uptake {
-        organisations: rows,
-    }))
 }

@@ -16,6 +16,8 @@ pub mod openapi;
 pub mod ops;
 pub mod org;
 pub mod ratelimit;
+pub mod reports;
 pub mod router;
+pub mod serve;
 pub mod state;
 pub mod xapi;

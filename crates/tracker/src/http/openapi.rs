@@ -8,7 +8,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::http::error::ErrorBody;
-use crate::http::{admin, events, imports, ops, org, xapi};
+use crate::http::{admin, events, imports, ops, org, reports, xapi};
 
 /// The error answers every authenticated endpoint may give.
 #[derive(utoipa::IntoResponses)]
@@ -57,7 +57,17 @@ pub enum ErrorResponses {
         org::get_org,
         org::set_retention,
         org::summary,
-        admin::uptake,
+        reports::uptake_json_or_csv,
+        reports::uptake_csv,
+        reports::funding_json_or_csv,
+        reports::funding_csv,
+        reports::get_headcount,
+        reports::put_own_headcount,
+        reports::put_public_listing,
+        reports::put_org_headcount,
+        reports::put_funding,
+        reports::put_campaign,
+        reports::public_orgs,
         admin::create_org,
         admin::list_orgs,
         admin::get_org,

@@ -8,7 +8,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, MethodRouter};
+use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{Any, CorsLayer};
@@ -22,6 +22,7 @@ use crate::http::events;
 use crate::http::imports;
 use crate::http::ops;
 use crate::http::org;
+use crate::http::reports;
 use crate::http::state::{
     AppState, CATALOGUE_BODY_LIMIT, EVENTS_BODY_LIMIT, IMPORT_BODY_LIMIT, SMALL_BODY_LIMIT,
     XAPI_BODY_LIMIT,
@@ -67,7 +68,28 @@ pub fn app(state: AppState) -> Router {
             axum::routing::put(org::set_retention),
         )
         .route("/api/v1/reports/summary", get(org::summary))
-        .route("/api/v1/reports/uptake", get(admin::uptake))
+        .route("/api/v1/reports/uptake", get(reports::uptake_json_or_csv))
+        .route("/api/v1/reports/uptake.csv", get(reports::uptake_csv))
+        .route("/api/v1/reports/funding", get(reports::funding_json_or_csv))
+        .route("/api/v1/reports/funding.csv", get(reports::funding_csv))
+        .route(
+            "/api/v1/org/headcount",
+            get(reports::get_headcount).put(reports::put_own_headcount),
+        )
+        .route(
+            "/api/v1/org/public-listing",
+            put(reports::put_public_listing),
+        )
+        .route(
+            "/api/v1/organisations/{code}/headcount",
+            put(reports::put_org_headcount),
+        )
+        .route(
+            "/api/v1/organisations/{code}/funding",
+            put(reports::put_funding),
+        )
+        .route("/api/v1/funding/campaign", put(reports::put_campaign))
+        .route("/api/v1/public/organisations", get(reports::public_orgs))
         .route(
             "/api/v1/organisations",
             post(admin::create_org).get(admin::list_orgs),

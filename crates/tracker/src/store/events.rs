@@ -1,5 +1,5 @@
 //! Queries over the `events` table: an organisation's events page by page,
-//! and the aggregate summary and uptake reports.
+//! and the aggregate summary report.
 
 use serde::Serialize;
 
@@ -120,37 +120,4 @@ pub async fn summary(db: &Db, org_id: i64, code: &str) -> Result<Summary, AppErr
         learners: totals.1,
         by_package: rows,
     })
-}
-
-/// One row of the uptake report.
-#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct UptakeRow {
-    /// Organisation code.
-    pub code: String,
-    /// English name.
-    pub name_en: String,
-    /// Kind.
-    pub kind: String,
-    /// Region.
-    pub region: String,
-    /// Contribution in pence.
-    pub contribution_pence: i64,
-    /// Distinct learners with any event.
-    pub learners: i64,
-    /// Distinct learners who completed or passed something.
-    pub completers: i64,
-    /// Events stored.
-    pub events: i64,
-}
-
-/// Per-organisation aggregates over all events.
-pub async fn uptake(db: &Db) -> Result<Vec<UptakeRow>, AppError> {
-    Ok(on_db!(db, p => sqlx::query_as::<_, UptakeRow>(
-        "SELECT o.code, o.name_en, o.kind, o.region, o.contribution_pence, \
-         COUNT(DISTINCT e.learner) AS learners, \
-         COUNT(DISTINCT CASE WHEN e.verb IN ('completed', 'passed') THEN e.learner END) AS completers, \
-         COUNT(e.id) AS events \
-         FROM organisations o LEFT JOIN events e ON e.org_id = o.id \
-         GROUP BY o.id, o.code, o.name_en, o.kind, o.region, o.contribution_pence ORDER BY o.code")
-        .fetch_all(p).await)?)
 }

@@ -12,6 +12,7 @@ pub mod imports;
 pub mod keys;
 pub mod orgs;
 pub mod privacy;
+pub mod reports;
 pub mod writer;
 pub mod xapi;
 

@@ -11,4 +11,6 @@ mod keys;
 mod ops;
 mod privacy;
 mod process;
+mod reports;
+mod reports_api;
 mod xapi;
