@@ -85,6 +85,11 @@ pub struct ServeArgs {
     /// How often the retention sweep runs, in seconds (0: never).
     #[arg(long, env = "PECYN_TRACKER_RETENTION_INTERVAL", default_value_t = 3600)]
     pub retention_interval: u64,
+    /// Seconds a client has to send a request's headers, on a new
+    /// connection and between requests on a kept-alive one; slower
+    /// connections are closed.
+    #[arg(long, env = "PECYN_TRACKER_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout: u64,
     /// Log format.
     #[arg(long, env = "PECYN_TRACKER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -294,10 +299,16 @@ pub async fn serve(a: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(%addr, backend = db.backend(), "listening");
     // Tests and scripts read this line to learn the port.
     println!("pecyn-tracker listening on http://{addr}");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    if a.header_timeout == 0 {
+        bail!("--header-timeout must be at least 1 second");
+    }
+    crate::http::serve::serve(
+        listener,
+        app(state),
+        Duration::from_secs(a.header_timeout),
+        shutdown_signal(),
+    )
+    .await;
     tracing::info!("draining the writer");
     if let Some(r) = retention {
         r.abort();

@@ -18,5 +18,6 @@ pub mod org;
 pub mod ratelimit;
 pub mod reports;
 pub mod router;
+pub mod serve;
 pub mod state;
 pub mod xapi;

@@ -19,7 +19,8 @@ use crate::dual;
 dual!(
     sigkill_loses_no_acknowledged_event,
     sigterm_drains_and_exits,
-    logs_hold_no_secrets_or_learner_ids
+    logs_hold_no_secrets_or_learner_ids,
+    a_half_open_connection_is_closed_after_the_header_timeout
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -38,6 +39,10 @@ impl Server {
     }
 
     fn spawn_with(url: &str, log: &str, stderr: Stdio) -> Server {
+        Self::spawn_args(url, log, stderr, &[])
+    }
+
+    fn spawn_args(url: &str, log: &str, stderr: Stdio, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pecyn-tracker"))
             .args([
                 "serve",
@@ -50,6 +55,7 @@ impl Server {
                 "--retention-interval",
                 "0",
             ])
+            .args(extra)
             .env("PECYN_TRACKER_ADMIN_TOKEN", ADMIN_TOKEN)
             .env("RUST_LOG", log)
             .stdout(Stdio::piped())
@@ -368,4 +374,53 @@ async fn logs_hold_no_secrets_or_learner_ids(b: Backend) {
     for needle in [learner, secret, ADMIN_TOKEN] {
         assert!(!text.contains(needle), "log contains {needle:?}");
     }
+}
+
+/// The server never timed out a connection that had not finished sending
+/// its headers: 2,000 half-open connections were held indefinitely, and
+/// with a 1,024 file limit 1,100 of them starved `/healthz`. Now such a
+/// connection is closed after the header timeout, and the server still
+/// answers others meanwhile.
+async fn a_half_open_connection_is_closed_after_the_header_timeout(b: Backend) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Some(tdb) = TestDb::new(b).await else {
+        return;
+    };
+    let server = Server::spawn_args(
+        &tdb.url,
+        "warn",
+        Stdio::inherit(),
+        &["--header-timeout", "1"],
+    );
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let mut slow = Vec::new();
+    for _ in 0..20 {
+        let mut s = tokio::net::TcpStream::connect(&addr)
+            .await
+            .expect("connect");
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .expect("partial headers");
+        slow.push(s);
+    }
+    // Others are served while the slow ones wait.
+    let r = reqwest::get(format!("{}/healthz", server.base))
+        .await
+        .expect("healthz");
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let started = std::time::Instant::now();
+    for mut s in slow {
+        let mut buf = [0u8; 256];
+        let read = tokio::time::timeout(Duration::from_secs(15), s.read(&mut buf)).await;
+        match read {
+            Ok(Ok(n)) => assert!(
+                n == 0 || String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 408"),
+                "closed (or 408), not answered: {:?}",
+                String::from_utf8_lossy(&buf[..n])
+            ),
+            Ok(Err(_)) => {} // reset: closed too
+            Err(_) => panic!("a half-open connection was still held after 15 s"),
+        }
+    }
+    assert!(started.elapsed() < Duration::from_secs(15));
 }
