@@ -44,9 +44,14 @@ impl Element {
 /// Most nested elements a manifest may have: real ones nest a few levels of
 /// `<item>`s; a deeper tree is hostile or broken.
 pub(crate) const MAX_DEPTH: usize = 128;
-/// Most elements a manifest may have (a 20,000-file package lists about that
-/// many `<file>`s); bounds the memory of the tree.
-pub(crate) const MAX_ELEMENTS: usize = 200_000;
+/// Most elements and attributes, counted together, a manifest may have (a
+/// 20,000-file package lists about that many `<file>`s, each with an
+/// `href`); bounds the memory of the tree.
+pub(crate) const MAX_ELEMENTS: usize = 250_000;
+/// Most attributes one element may have (namespace declarations included).
+/// The XML parser checks each new attribute against the earlier ones, so an
+/// element with 700,000 attributes would take hours.
+pub(crate) const MAX_ATTRIBUTES: usize = 256;
 
 /// What kind of problem stopped the parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +64,8 @@ pub(crate) enum ParseErrorKind {
     Encoding,
     /// Nesting deeper than [`MAX_DEPTH`].
     TooDeep,
-    /// More elements than [`MAX_ELEMENTS`].
+    /// More elements and attributes than [`MAX_ELEMENTS`], or one element
+    /// with more than [`MAX_ATTRIBUTES`].
     TooManyElements,
     /// Not well-formed.
     Syntax,
@@ -78,7 +84,8 @@ pub(crate) struct ParseError {
 /// Refuses, at the first sight and before building anything from the rest:
 /// any `<!DOCTYPE>`, any processing instruction other than a leading XML
 /// declaration, a declared encoding other than UTF-8, nesting deeper than
-/// [`MAX_DEPTH`] and more than [`MAX_ELEMENTS`] elements. Entity references
+/// [`MAX_DEPTH`], more than [`MAX_ELEMENTS`] elements and attributes, and an
+/// element with more than [`MAX_ATTRIBUTES`] attributes. Entity references
 /// other than the five predefined ones and character references are errors.
 pub(crate) fn parse(src: &str) -> Result<Element, ParseError> {
     let mut reader = NsReader::from_str(src);
@@ -195,17 +202,26 @@ pub(crate) fn parse(src: &str) -> Result<Element, ParseError> {
                 }
             }
             Event::Start(_) | Event::Empty(_) => {
-                elements += 1;
+                let (Event::Start(ref e) | Event::Empty(ref e)) = event else {
+                    unreachable!()
+                };
+                // Counted without the parser's duplicate check, which is quadratic.
+                let attributes = e.attributes().with_checks(false).count();
+                if attributes > MAX_ATTRIBUTES {
+                    return Err(err(
+                        pos,
+                        ParseErrorKind::TooManyElements,
+                        format!("an element has {attributes} attributes; the limit is {MAX_ATTRIBUTES}"),
+                    ));
+                }
+                elements += 1 + attributes;
                 if elements > MAX_ELEMENTS {
                     return Err(err(
                         pos,
                         ParseErrorKind::TooManyElements,
-                        format!("the manifest has more than {MAX_ELEMENTS} elements; refusing it"),
+                        format!("the manifest has more than {MAX_ELEMENTS} elements and attributes; refusing it"),
                     ));
                 }
-                let (Event::Start(ref e) | Event::Empty(ref e)) = event else {
-                    unreachable!()
-                };
                 let el = make(&reader, e).map_err(|m| err(pos, ParseErrorKind::Syntax, m))?;
                 if matches!(event, Event::Start(_)) {
                     if stack.len() >= MAX_DEPTH {
@@ -268,3 +284,43 @@ pub(crate) fn parse(src: &str) -> Result<Element, ParseError> {
 
 /// The XML namespace (`xml:` prefix).
 pub(crate) const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found while hardening: one element with 700,000 attributes (a 7.6 MB
+    /// manifest, under the 8 MiB bound) kept the parser busy for minutes,
+    /// because each attribute is checked against the earlier ones. 100,000
+    /// is enough to tell quadratic (billions of comparisons) from linear.
+    #[test]
+    fn an_element_with_100_000_attributes_is_refused_at_once() {
+        let attrs: String = (0..100_000).map(|i| format!(" a{i}=\"\"")).collect();
+        let src = format!("<manifest{attrs}/>");
+        let start = std::time::Instant::now();
+        let e = parse(&src).unwrap_err();
+        assert_eq!(e.kind, ParseErrorKind::TooManyElements);
+        assert!(e.message.contains("100000 attributes"), "{}", e.message);
+        assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    }
+
+    #[test]
+    fn many_small_elements_are_counted_with_their_attributes() {
+        let src = format!("<m>{}</m>", "<f href=\"x\"/>".repeat(130_000));
+        let e = parse(&src).unwrap_err();
+        assert_eq!(e.kind, ParseErrorKind::TooManyElements);
+        let ok = format!("<m>{}</m>", "<f href=\"x\"/>".repeat(100_000));
+        assert_eq!(parse(&ok).unwrap().children.len(), 100_000);
+    }
+
+    #[test]
+    fn doctype_and_processing_instructions_are_refused_where_they_are() {
+        let e =
+            parse("<?xml version=\"1.0\"?>\n\n<!DOCTYPE m [<!ENTITY x \"y\">]>\n<m/>").unwrap_err();
+        assert_eq!((e.kind, e.line), (ParseErrorKind::Doctype, 3));
+        let e = parse("<m>\n<?php echo 1 ?>\n</m>").unwrap_err();
+        assert_eq!((e.kind, e.line), (ParseErrorKind::ProcessingInstruction, 2));
+        let e = parse("<m>&ext;</m>").unwrap_err();
+        assert_eq!(e.kind, ParseErrorKind::Syntax);
+    }
+}
