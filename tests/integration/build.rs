@@ -428,3 +428,39 @@ fn a_draft_builds_with_a_warning_and_a_banner_on_every_package() {
         );
     }
 }
+
+/// An installed `pecyn` builds anywhere: the templates are in the binary, and a
+/// `templates/` folder in the working directory overrides them file by file.
+#[test]
+fn the_binary_builds_outside_the_repository_with_its_own_templates() {
+    let work = tempfile::tempdir().unwrap();
+    let mods = work.path().join("mods");
+    module(&mods, "good", GOOD_EN);
+    let mut c = pecyn();
+    c.current_dir(work.path())
+        .args(["build", "--modules", "mods", "--out", "dist"]);
+    let o = run(c);
+    assert!(o.status.success(), "{}", text(&o));
+    let entries = zip_entries(&work.path().join("dist/good-cy-standard-scorm12.zip"));
+    let html = String::from_utf8(entries["index.html"].clone()).unwrap();
+    assert!(html.contains("<html lang=\"cy-GB\""), "{html}");
+    let css = std::fs::read(root().join("templates/assets/player.css")).unwrap();
+    assert_eq!(entries["assets/player.css"], css, "the built-in stylesheet");
+
+    // One file overridden; everything else stays built in.
+    std::fs::create_dir_all(work.path().join("templates/assets")).unwrap();
+    std::fs::write(
+        work.path().join("templates/assets/player.css"),
+        "/* ours */",
+    )
+    .unwrap();
+    let mut c = pecyn();
+    c.current_dir(work.path())
+        .args(["build", "--modules", "mods", "--out", "dist2"]);
+    let o = run(c);
+    assert!(o.status.success(), "{}", text(&o));
+    let entries = zip_entries(&work.path().join("dist2/good-cy-standard-scorm12.zip"));
+    assert_eq!(entries["assets/player.css"], b"/* ours */");
+    assert!(entries.contains_key("assets/player.js"));
+    assert!(entries.contains_key("index.html"));
+}

@@ -22,8 +22,10 @@ use std::sync::Mutex;
 pub struct BuildPlan {
     /// Folder holding one sub-folder per module.
     pub modules_dir: PathBuf,
-    /// Folder holding `index.html`, `strings/`, `assets/`.
-    pub templates_dir: PathBuf,
+    /// A folder whose files override the templates built into the binary
+    /// (`index.html`, `strings/`, `assets/`…) file by file; `None`: the
+    /// built-in templates alone.
+    pub templates_dir: Option<PathBuf>,
     /// Where zips and `catalogue.json` go.
     pub out_dir: PathBuf,
     /// Only these module ids (empty = all).
@@ -45,12 +47,12 @@ impl BuildPlan {
     /// Everything under the given folders, on every core.
     pub fn new(
         modules_dir: impl Into<PathBuf>,
-        templates_dir: impl Into<PathBuf>,
+        templates_dir: Option<PathBuf>,
         out_dir: impl Into<PathBuf>,
     ) -> Self {
         BuildPlan {
             modules_dir: modules_dir.into(),
-            templates_dir: templates_dir.into(),
+            templates_dir,
             out_dir: out_dir.into(),
             only: Vec::new(),
             locales: Locale::ALL.to_vec(),
@@ -162,7 +164,11 @@ pub fn build(
     plan: &BuildPlan,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<BuildReport, BuildError> {
-    let renderer = Renderer::load(&plan.templates_dir)?.with_reporting(plan.reporting.clone())?;
+    let renderer = match &plan.templates_dir {
+        Some(dir) => Renderer::load(dir)?,
+        None => Renderer::embedded()?,
+    }
+    .with_reporting(plan.reporting.clone())?;
     let mut dirs = pecyn_script::discover(&plan.modules_dir)?;
     if !plan.only.is_empty() {
         for id in &plan.only {

@@ -15,8 +15,9 @@ pub struct BuildArgs {
     /// Folder of modules (one sub-folder per module).
     #[arg(long, default_value = "modules", value_name = "DIR")]
     modules: PathBuf,
-    /// Folder of templates (index.html, strings/, assets/) [default: ./templates, or the
-    /// `templates` folder beside the modules folder].
+    /// Folder whose files override the built-in templates file by file (index.html,
+    /// strings/, assets/) [default: ./templates, or the `templates` folder beside the
+    /// modules folder, if either exists].
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
     /// Where to write the zips and catalogue.json.
@@ -69,7 +70,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
     let templates = args
         .templates
         .clone()
-        .unwrap_or_else(|| default_templates(&args.modules));
+        .or_else(|| default_templates(&args.modules));
     let mut plan = BuildPlan::new(&args.modules, templates, &args.out);
     plan.only = args.only;
     if !args.lang.is_empty() {
@@ -241,18 +242,18 @@ pub fn run(args: BuildArgs) -> ExitCode {
     }
 }
 
-/// `./templates` if it exists, else the `templates` folder beside the modules folder
-/// (so `pecyn build --modules /repo/modules` works from anywhere).
-fn default_templates(modules: &std::path::Path) -> PathBuf {
+/// The folder whose files override the built-in templates: `./templates` if
+/// it exists, else the `templates` folder beside the modules folder; none
+/// (the built-in templates alone) when neither exists.
+fn default_templates(modules: &std::path::Path) -> Option<PathBuf> {
     let here = PathBuf::from("templates");
-    if here.join("index.html").is_file() {
-        return here;
+    if here.is_dir() {
+        return Some(here);
     }
-    let beside = modules.parent().map(|p| p.join("templates"));
-    match beside {
-        Some(b) if b.join("index.html").is_file() => b,
-        _ => here,
-    }
+    modules
+        .parent()
+        .map(|p| p.join("templates"))
+        .filter(|b| b.is_dir())
 }
 
 fn dedup<T: Ord>(mut v: Vec<T>) -> Vec<T> {

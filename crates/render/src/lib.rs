@@ -8,6 +8,7 @@
 
 mod html;
 mod reporting;
+mod source;
 mod strings;
 mod suspend;
 
@@ -107,48 +108,62 @@ impl std::fmt::Debug for Renderer {
 }
 
 impl Renderer {
-    /// Loads `dir`: `index.html` (and what it includes), `strings/<lang>.toml`,
-    /// and every file under `assets/`, which is copied into each package.
+    /// Loads the templates embedded in the binary with every file of `dir`
+    /// laid over them (`index.html` and what it includes, `strings/<lang>.toml`,
+    /// `assets/…`, which is copied into each package). `dir` must exist.
     pub fn load(dir: &Path) -> Result<Renderer, RenderError> {
-        if !dir.join(ENTRY_TEMPLATE).is_file() {
+        Renderer::from_files(source::layered(dir)?, dir)
+    }
+
+    /// Loads the templates embedded in the binary alone.
+    pub fn embedded() -> Result<Renderer, RenderError> {
+        Renderer::from_files(source::embedded(), Path::new("(built-in templates)"))
+    }
+
+    fn from_files(files: source::Files, origin: &Path) -> Result<Renderer, RenderError> {
+        if !files.contains_key(ENTRY_TEMPLATE) {
             return Err(RenderError::TemplatesDir {
-                path: dir.to_path_buf(),
+                path: origin.to_path_buf(),
                 source: std::io::Error::new(
                     std::io::ErrorKind::NotFound,
                     format!("no {ENTRY_TEMPLATE} in it; pass --templates DIR"),
                 ),
             });
         }
+        let files = std::sync::Arc::new(files);
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_loader(minijinja::path_loader(dir));
+        let from = files.clone();
+        env.set_loader(move |name: &str| {
+            Ok(from
+                .get(name)
+                .map(|b| String::from_utf8_lossy(b).into_owned()))
+        });
         // Compile the entry template now, so syntax errors surface once, before any package.
         env.get_template(ENTRY_TEMPLATE)?;
         let mut strings = BTreeMap::new();
         for locale in Locale::ALL {
+            let rel = format!("strings/{}.toml", locale.code());
+            let path = origin.join(&rel);
+            let src = files.get(&rel).ok_or_else(|| RenderError::Strings {
+                path: path.clone(),
+                message: "missing".to_string(),
+            })?;
             strings.insert(
                 locale,
-                Strings::load(&dir.join("strings").join(format!("{}.toml", locale.code())))?,
+                Strings::parse(&String::from_utf8_lossy(src), &path)?,
             );
         }
-        strings::check_same_keys(&strings, dir)?;
-        let mut static_files = Vec::new();
-        let assets = dir.join("assets");
-        if assets.is_dir() {
-            collect(&assets, "assets", &mut static_files)?;
-        }
-        static_files.sort_by(|a, b| a.path.cmp(&b.path));
-        let report_path = dir.join(reporting::REPORT_SCRIPT_TEMPLATE);
-        let report_script = if report_path.is_file() {
-            Some(
-                std::fs::read(&report_path).map_err(|source| RenderError::Asset {
-                    path: report_path,
-                    source,
-                })?,
-            )
-        } else {
-            None
-        };
+        strings::check_same_keys(&strings, origin)?;
+        let static_files: Vec<OutputFile> = files
+            .iter()
+            .filter(|(p, _)| p.starts_with("assets/"))
+            .map(|(p, b)| OutputFile {
+                path: p.clone(),
+                bytes: b.clone(),
+            })
+            .collect();
+        let report_script = files.get(reporting::REPORT_SCRIPT_TEMPLATE).cloned();
         Ok(Renderer {
             env,
             strings,
@@ -225,35 +240,6 @@ impl Renderer {
         files.dedup_by(|a, b| a.path == b.path);
         Ok(files)
     }
-}
-
-fn collect(dir: &Path, prefix: &str, out: &mut Vec<OutputFile>) -> Result<(), RenderError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| RenderError::TemplatesDir {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    for e in entries {
-        let e = e.map_err(|source| RenderError::TemplatesDir {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let p = e.path();
-        let name = pecyn_core::ascii_file_name(&e.file_name().to_string_lossy());
-        if name.starts_with('.') {
-            continue;
-        }
-        let rel = format!("{prefix}/{name}");
-        if p.is_dir() {
-            collect(&p, &rel, out)?;
-        } else {
-            let bytes = std::fs::read(&p).map_err(|source| RenderError::Asset {
-                path: p.clone(),
-                source,
-            })?;
-            out.push(OutputFile { path: rel, bytes });
-        }
-    }
-    Ok(())
 }
 
 #[derive(Serialize)]

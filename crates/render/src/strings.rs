@@ -15,12 +15,20 @@ pub struct Strings {
 impl Strings {
     /// Reads a flat `key = "text"` TOML file.
     pub fn load(path: &Path) -> Result<Strings, RenderError> {
+        let src = std::fs::read_to_string(path).map_err(|e| RenderError::Strings {
+            path: path.to_path_buf(),
+            message: format!("cannot read: {e}"),
+        })?;
+        Strings::parse(&src, path)
+    }
+
+    /// Parses a flat `key = "text"` TOML text; `path` names it in errors.
+    pub fn parse(src: &str, path: &Path) -> Result<Strings, RenderError> {
         let err = |message: String| RenderError::Strings {
             path: path.to_path_buf(),
             message,
         };
-        let src = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
-        let table: toml::Table = toml::from_str(&src).map_err(|e| err(e.to_string()))?;
+        let table: toml::Table = toml::from_str(src).map_err(|e| err(e.to_string()))?;
         let mut map = BTreeMap::new();
         for (k, v) in table {
             match v {

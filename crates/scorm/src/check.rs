@@ -10,11 +10,11 @@
 //! official schemas ([`crate::validate`]).
 
 use crate::package::safe_path;
+use crate::report::{CheckReport, Level};
 use crate::rules::check_manifest;
 use crate::validate::{validate, XsdOutcome};
 use crate::xml::{parse, ParseErrorKind};
 use crate::zipdir::{declared_directory, raw_names};
-use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Seek, Write};
 
@@ -45,69 +45,6 @@ impl Default for CheckOptions {
             max_directory_bytes: 16 * 1024 * 1024,
             xsd: true,
         }
-    }
-}
-
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// The package is broken or unsafe, or an LMS will reject or mis-track it.
-    Error,
-    /// Works in lenient LMSs; fix it for the strict ones.
-    Warning,
-    /// For information.
-    Info,
-}
-
-/// One thing found in a package.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    /// Severity.
-    pub level: Level,
-    /// A stable code, e.g. `unsafe-path`.
-    pub code: &'static str,
-    /// What was found and what to do.
-    pub message: String,
-}
-
-/// What `check` found in one zip.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct CheckReport {
-    /// `1.2` or `2004 4th Edition` etc., if detected.
-    pub version: Option<String>,
-    /// The manifest identifier.
-    pub identifier: Option<String>,
-    /// The organization's title.
-    pub title: Option<String>,
-    /// The launch file.
-    pub launch: Option<String>,
-    /// Number of entries.
-    pub entries: usize,
-    /// Total uncompressed bytes.
-    pub uncompressed_bytes: u64,
-    /// XSD validation result: `valid`, `invalid`, or `skipped: …`.
-    pub schema_validation: String,
-    /// The official schema set the manifest was judged by, e.g. `SCORM 2004 4th Edition`.
-    pub schema_set: Option<String>,
-    /// Files in the zip that no `<file>` element lists.
-    pub unreferenced: Vec<String>,
-    /// Everything found.
-    pub findings: Vec<Finding>,
-}
-
-impl CheckReport {
-    /// True if there is no error (warnings and info allowed).
-    pub fn is_clean(&self) -> bool {
-        !self.findings.iter().any(|f| f.level == Level::Error)
-    }
-
-    pub(crate) fn push(&mut self, level: Level, code: &'static str, message: impl Into<String>) {
-        self.findings.push(Finding {
-            level,
-            code,
-            message: message.into(),
-        });
     }
 }
 

@@ -9,14 +9,16 @@
 mod check;
 mod manifest;
 mod package;
+mod report;
 mod rules;
 mod schemas;
 mod validate;
 mod xml;
 mod zipdir;
 
-pub use check::{check_zip, CheckError, CheckOptions, CheckReport, Finding, Level};
+pub use check::{check_zip, CheckError, CheckOptions};
 pub use manifest::{manifest_xml, mastery_measure, PackageSpec, MAX_DESCRIPTION, MAX_TITLE};
 pub use package::{write_package, ContentFile, PackageError};
+pub use report::{CheckReport, Finding, Level};
 pub use schemas::{schema_files, SchemaFile};
 pub use validate::XsdOutcome;

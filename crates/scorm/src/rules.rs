@@ -3,7 +3,7 @@
 //! visits each element a bounded number of times, so the work is linear in
 //! the size of the manifest.
 
-use crate::check::{CheckReport, Level};
+use crate::report::{CheckReport, Level};
 use crate::schemas::SchemaSet;
 use crate::xml::{Element, XML_NS};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};

@@ -9,6 +9,7 @@ mod inline;
 mod language;
 mod load;
 mod model;
+pub mod mutation;
 mod parse;
 mod placeholders;
 mod unsupported;

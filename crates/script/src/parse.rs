@@ -9,6 +9,8 @@ use crate::placeholders::Placeholders;
 use pecyn_core::{Diagnostic, Locale};
 use std::collections::HashMap;
 
+mod marks;
+
 /// The block kinds an author may open with `:::`.
 const BLOCK_KINDS: &str =
     "objectives, remember, notes, callout, scenario, dialogue, check, question";
@@ -142,10 +144,18 @@ impl<'a> Parser<'a> {
             let start_col = col + consumed_chars + rest[..start].chars().count();
             match after.find("}}") {
                 Some(end) => {
-                    let name = after[..end].trim();
+                    let (name, marker) = marks::split_marker(&after[..end]);
                     let whole = &rest[start..start + 2 + end + 2];
                     match self.placeholders.get(name, self.locale) {
-                        Some(v) => out.push_str(v),
+                        Some(v) => {
+                            let at = marks::At {
+                                line,
+                                col: start_col,
+                                whole,
+                            };
+                            let v = self.marked_value(v, name, marker, &mut out, at);
+                            out.push_str(&v);
+                        }
                         None => {
                             let known = self.placeholders.names().join(", ");
                             self.err(

@@ -501,6 +501,92 @@ fn rendered_diagnostic_has_caret_under_the_column() {
     );
 }
 
+/// Loads with a Welsh script of one changed paragraph and given placeholder values.
+fn load_cy(
+    cy_para: &str,
+    placeholders: &Placeholders,
+) -> (Option<pecyn_script::Module>, Vec<Diagnostic>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let cy = cy_of(EN).replace("Helo **there**.", cy_para);
+    write(&dir, TOML, EN, &cy);
+    load_module(&dir, placeholders)
+}
+
+#[test]
+fn mutation_marker_in_english_script() {
+    let en = EN.replace("Hello **there**.", "Call {{dpo|soft}} now.");
+    let (ok, d) = load(TOML, &en, &cy_of(EN));
+    assert!(!ok);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert!(d[0].path.ends_with("en.md"));
+    assert_at(&d[0], 11, 6, "mutation marker `|soft` in an English script");
+    assert!(d[0].help.contains("{{dpo}}"), "{}", d[0].help);
+}
+
+#[test]
+fn unknown_mutation_marker() {
+    let (m, d) = load_cy("Ffoniwch {{dpo|meddal}} nawr.", &Placeholders::default());
+    assert!(m.is_none());
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert!(d[0].path.ends_with("cy.md"));
+    assert_at(&d[0], 11, 10, "unknown mutation marker `|meddal`");
+    assert!(d[0].help.contains("`|soft`"), "{}", d[0].help);
+}
+
+#[test]
+fn unmarked_placeholder_after_a_trigger_word_warns() {
+    let (m, d) = load_cy("Cysylltwch â {{service_desk}}.", &Placeholders::default());
+    assert!(m.is_some(), "a warning does not stop the build: {d:#?}");
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].severity, pecyn_core::Severity::Warning);
+    assert_at(
+        &d[0],
+        11,
+        14,
+        "follows `â`, which usually causes aspirate mutation",
+    );
+    assert!(
+        d[0].help.contains("{{service_desk|aspirate}}"),
+        "{}",
+        d[0].help
+    );
+    // A marker, `|none` included, answers the warning; non-trigger words never warn.
+    for para in [
+        "Cysylltwch â {{service_desk|aspirate}}.",
+        "Cysylltwch â {{service_desk|none}}.",
+        "Mae {{service_desk}} yma, i'r {{service_desk}}.",
+    ] {
+        let (m, d) = load_cy(para, &Placeholders::default());
+        assert!(m.is_some() && d.is_empty(), "{para}: {d:#?}");
+    }
+}
+
+#[test]
+fn marked_placeholders_mutate_organisation_values() {
+    let mut p = Placeholders::default();
+    for (name, cy) in [
+        ("service_desk", "Tîm Cymorth TG"),
+        ("dpo", "Pennaeth Llywodraethu"),
+        ("organisation", "Cyngor Caerdydd"),
+        ("security_contact", "Adran Ddiogelwch"),
+        ("report_incident", "Gwasanaeth Digidol"),
+    ] {
+        assert!(p.set(name, format!("EN {name}"), cy.to_string()));
+    }
+    let para =
+        "Cysylltwch â {{service_desk|aspirate}}, gan {{dpo|soft}}, yn {{organisation|nasal}}, \
+                a {{security_contact|aspirate}}, gyda {{report_incident|aspirate}}, \
+                at {{report_incident|soft}} a {{dpo|none}}.";
+    let (m, d) = load_cy(para, &p);
+    assert!(d.is_empty(), "{d:#?}");
+    let m = m.unwrap();
+    let text = format!("{:?}", m.script(pecyn_core::Locale::Cy).scenes[0].blocks[0]);
+    let want = "Cysylltwch â Thîm Cymorth TG, gan Bennaeth Llywodraethu, yng Nghyngor Caerdydd, \
+                ac Adran Ddiogelwch, gyda Gwasanaeth Digidol, at Wasanaeth Digidol a Pennaeth Llywodraethu.";
+    assert!(text.contains(want), "{text}");
+}
+
 // ---------- markup the format does not support: refused, never shown as written ----------
 
 #[test]
