@@ -85,3 +85,30 @@ impl IntoResponse for AppError {
         resp
     }
 }
+
+/// The error answers every authenticated endpoint may give.
+#[derive(utoipa::IntoResponses)]
+pub enum ErrorResponses {
+    /// Malformed or invalid input; nothing was stored.
+    #[response(status = 400)]
+    BadRequest(ErrorBody),
+    /// No or bad credentials.
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// The key's role or organisation may not do this.
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+    /// No such thing, or not visible to this key.
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// The body is larger than the endpoint allows.
+    #[response(status = 413)]
+    PayloadTooLarge(ErrorBody),
+    /// Too many requests for this key; see `Retry-After`.
+    #[response(status = 429)]
+    RateLimited(ErrorBody),
+    /// Briefly unable to take the request (queue full, shutting down,
+    /// database busy); see `Retry-After`.
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
+}

@@ -16,8 +16,8 @@ use crate::domain::event::{
 };
 use crate::error::AppError;
 use crate::http::error::error_body;
+use crate::http::error::ErrorResponses;
 use crate::http::extract::{parse_json, require_json, LimitedBody, OrgAuth, Principal};
-use crate::http::openapi::ErrorResponses;
 use crate::http::state::AppState;
 use crate::keys::Role;
 use crate::store::now_ms;

@@ -9,33 +9,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::http::error::ErrorBody;
 use crate::http::{admin, events, imports, ops, org, reports, xapi};
-
-/// The error answers every authenticated endpoint may give.
-#[derive(utoipa::IntoResponses)]
-pub enum ErrorResponses {
-    /// Malformed or invalid input; nothing was stored.
-    #[response(status = 400)]
-    BadRequest(ErrorBody),
-    /// No or bad credentials.
-    #[response(status = 401)]
-    Unauthorized(ErrorBody),
-    /// The key's role or organisation may not do this.
-    #[response(status = 403)]
-    Forbidden(ErrorBody),
-    /// No such thing, or not visible to this key.
-    #[response(status = 404)]
-    NotFound(ErrorBody),
-    /// The body is larger than the endpoint allows.
-    #[response(status = 413)]
-    PayloadTooLarge(ErrorBody),
-    /// Too many requests for this key; see `Retry-After`.
-    #[response(status = 429)]
-    RateLimited(ErrorBody),
-    /// Briefly unable to take the request (queue full, shutting down,
-    /// database busy); see `Retry-After`.
-    #[response(status = 503)]
-    Unavailable(ErrorBody),
-}
+use axum::Json;
 
 /// The whole API.
 #[derive(OpenApi)]
@@ -48,7 +22,7 @@ pub enum ErrorResponses {
         ops::healthz,
         ops::readyz,
         ops::metrics,
-        ops::openapi,
+        openapi,
         events::post_events,
         org::list_events,
         imports::post_import,
@@ -161,4 +135,11 @@ pub fn routes() -> Vec<(&'static str, String)> {
     }
     out.sort();
     out
+}
+
+/// `GET /openapi.json`: generated from the handlers' annotations and the
+/// request and response types.
+#[utoipa::path(get, path = "/openapi.json", tag = "ops", responses((status = 200, description = "This description", body = Object)))]
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(spec())
 }

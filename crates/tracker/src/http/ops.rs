@@ -1,5 +1,5 @@
-//! Operations endpoints: liveness, readiness, metrics, and the OpenAPI
-//! description.
+//! Operations endpoints: liveness, readiness and metrics (the OpenAPI
+//! description is served by `openapi.rs`).
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -46,11 +46,4 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         body,
     )
         .into_response()
-}
-
-/// `GET /openapi.json`: generated from the handlers' annotations and the
-/// request and response types (see [`crate::http::openapi`]).
-#[utoipa::path(get, path = "/openapi.json", tag = "ops", responses((status = 200, description = "This description", body = Object)))]
-pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(crate::http::openapi::spec())
 }

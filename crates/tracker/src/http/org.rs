@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::event::check_learner;
 use crate::error::AppError;
+use crate::http::error::ErrorResponses;
 use crate::http::extract::{parse_json, LimitedBody, Principal};
-use crate::http::openapi::ErrorResponses;
 use crate::http::state::AppState;
 use crate::keys::Role;
 use crate::store::events::Summary;

@@ -20,6 +20,7 @@ use crate::http::admin;
 use crate::http::error::error_body;
 use crate::http::events;
 use crate::http::imports;
+use crate::http::openapi;
 use crate::http::ops;
 use crate::http::org;
 use crate::http::reports;
@@ -136,7 +137,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
-        .route("/openapi.json", get(ops::openapi))
+        .route("/openapi.json", get(openapi::openapi))
         .merge(api)
         // The dashboard: HTML pages for people, not part of the described API.
         .merge(crate::http::dashboard::router())

@@ -28,8 +28,8 @@ use crate::domain::xapi::{
     VERSION_HEADER, XAPI_VERSION,
 };
 use crate::error::AppError;
+use crate::http::error::ErrorResponses;
 use crate::http::extract::{parse_json, LimitedBody, OrgAuth, Principal};
-use crate::http::openapi::ErrorResponses;
 use crate::http::state::AppState;
 use crate::keys::Role;
 use crate::store::xapi::{PreparedStatement, StoreOutcome};
